@@ -1,0 +1,326 @@
+"""scikit-learn estimators over the engine: ``NeuralNetClassifier`` and ``NeuralNetRegressor``.
+
+They follow scikit-learn's conventions (hyperparameters stored untouched in ``__init__``,
+validated at ``fit``; fitted attributes end in ``_``), so they work in ``Pipeline``,
+``GridSearchCV``, ``DecisionBoundaryDisplay`` and pass ``check_estimator``.
+
+``coefs_`` and ``intercepts_`` are the live parameters, views into the network's flat vector:
+writing into them changes the model.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from engine import activations, losses
+from engine.network import INITS, Network
+from engine.objective import objective_and_gradients
+from engine.optim import check_hyperparameters
+from engine.trainer import Trainer
+
+ONE_CLASS_MESSAGE = "Classifier can't train when only one class is present."
+
+
+class TrainingDivergedWarning(RuntimeWarning):
+    """Fitting stopped at a non-finite objective; the last good weights were kept."""
+
+
+class _NeuralNetBase(BaseEstimator):
+    def __init__(
+        self,
+        hidden_layer_sizes=(8,),
+        activation="relu",
+        loss="hinge",
+        learning_rate=0.1,
+        momentum=0.0,
+        clip_norm=None,
+        l2=0.0,
+        batch_size=None,
+        max_iter=200,
+        init="auto",
+        random_state=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.loss = loss
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.clip_norm = clip_norm
+        self.l2 = l2
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.init = init
+        self.random_state = random_state
+
+    # -- validation -----------------------------------------------------------------------
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral):
+            sizes = (sizes,)
+        try:
+            sizes = tuple(sizes)
+        except TypeError:
+            raise ValueError(
+                f"hidden_layer_sizes must be a tuple of widths, got {sizes!r}"
+            ) from None
+        if len(sizes) > 10 or not all(
+            isinstance(s, numbers.Integral) and 1 <= s <= 500 for s in sizes
+        ):
+            raise ValueError(
+                "hidden_layer_sizes must hold at most 10 widths, each an integer in 1..500, "
+                f"got {self.hidden_layer_sizes!r}"
+            )
+        return sizes
+
+    def _validate_hyperparameters(self):
+        activations.get(self.activation)
+        losses.get(self.loss)
+        check_hyperparameters(self.learning_rate, self.momentum, self.clip_norm)
+        if not (isinstance(self.l2, numbers.Real) and math.isfinite(self.l2) and self.l2 >= 0):
+            raise ValueError(f"l2 must be a number >= 0, got {self.l2!r}")
+        if self.batch_size is not None and not (
+            isinstance(self.batch_size, numbers.Integral) and self.batch_size >= 1
+        ):
+            raise ValueError(f"batch_size must be None or an integer >= 1, got {self.batch_size!r}")
+        if not (isinstance(self.max_iter, numbers.Integral) and self.max_iter >= 1):
+            raise ValueError(f"max_iter must be an integer >= 1, got {self.max_iter!r}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+        return self._hidden_sizes()
+
+    # -- training -------------------------------------------------------------------------
+    def _start(self, X, targets, n_outputs, n_classes):
+        sizes = self._validate_hyperparameters()
+        seed = self.random_state
+        if seed is None or isinstance(seed, np.random.RandomState):
+            seed = np.random.default_rng().integers(2**31) if seed is None else seed.randint(2**31)
+        self.network_ = Network((X.shape[1], *sizes, n_outputs), self.activation, self.init, seed)
+        self.loss_curve_ = []
+        self.n_iter_ = 0
+        self.t_ = 0
+        self._trainer = Trainer(
+            self.network_,
+            X,
+            targets,
+            n_classes=n_classes,
+            loss=self.loss,
+            l2=self.l2,
+            learning_rate=self.learning_rate,
+            momentum=self.momentum,
+            clip_norm=self.clip_norm,
+            batch_size=self.batch_size,
+            random_state=seed,
+            history_capacity=0,
+        )
+
+    def _run_epochs(self, X, targets, n_epochs):
+        trainer = self._trainer
+        trainer.replace_data(X, targets)
+        batch = trainer.batch_size or trainer.n_train
+        steps = -(-trainer.n_train // batch)
+        for _ in range(n_epochs):
+            trainer.objective_sum, trainer.objective_count = 0.0, 0
+            done = trainer.step(steps, record=False)
+            if trainer.objective_count:
+                self.loss_curve_.append(trainer.objective_sum / trainer.objective_count)
+            self.n_iter_ += 1
+            self.t_ += done * batch
+            if trainer.diverged:
+                warnings.warn(trainer.message, TrainingDivergedWarning, stacklevel=3)
+                break
+        return self
+
+    # -- the lecture's quantities ---------------------------------------------------------
+    @property
+    def coefs_(self):
+        """W^l for l = 1..L, shape (units in l-1, units in l): live views."""
+        return self.network_.coefs
+
+    @coefs_.setter
+    def coefs_(self, values):
+        for W, new in zip(self.network_.coefs, values, strict=True):
+            W[...] = new
+
+    @property
+    def intercepts_(self):
+        """b^l for l = 1..L: live views."""
+        return self.network_.intercepts
+
+    @intercepts_.setter
+    def intercepts_(self, values):
+        for b, new in zip(self.network_.intercepts, values, strict=True):
+            b[...] = new
+
+    def _targets(self, y):
+        raise NotImplementedError
+
+    def loss_and_gradients(self, X, y):
+        """(R(theta), dR/dW^l list, dR/db^l list) on (X, y) at the current parameters."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        net = self.network_
+        grad = np.zeros_like(net.theta)
+        value, _, _ = objective_and_gradients(
+            net, losses.get(self.loss), X, self._targets(y), self.l2, grad, net.weight_mask()
+        )
+        coef_grads, intercept_grads = net.views(grad)
+        return value, coef_grads, intercept_grads
+
+    def hidden_activations(self, X, layer=1):
+        """a^layer = f(z^layer) for hidden layer ``layer`` (1-based), shape (n, units)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self.network_.hidden_activations(X, layer)
+
+    def flip_unit_sign(self, layer, unit):
+        """Negate the unit's incoming weights and bias: its normal flips, a_i = f(-z_i)."""
+        check_is_fitted(self)
+        self.network_.flip_unit_sign(layer, unit)
+        return self
+
+    def _outputs(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self.network_.forward(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
+
+class NeuralNetClassifier(ClassifierMixin, _NeuralNetBase):
+    """A network classifier: one output unit for two classes (+1 is ``classes_[1]``), k
+    output units for k classes (one-vs-rest for hinge / squared error, softmax for log loss)."""
+
+    def _targets(self, y):
+        y_index = self._label_encoder.transform(np.asarray(y).ravel())
+        return losses.encode_targets(self.loss, y_index, len(self.classes_))
+
+    def _set_classes(self, y, classes=None):
+        check_classification_targets(y)
+        self._label_encoder = LabelEncoder().fit(y if classes is None else classes)
+        self.classes_ = self._label_encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(f"{ONE_CLASS_MESSAGE} Got only {self.classes_.tolist()}.")
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        self._set_classes(y)
+        k = len(self.classes_)
+        y_index = self._label_encoder.transform(y)
+        self._start(X, y_index, losses.n_outputs(k), k)
+        return self._run_epochs(X, y_index, self.max_iter)
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over (X, y); ``classes`` is required on the first call."""
+        first = not hasattr(self, "classes_")
+        X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
+        if first:
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit")
+            self._set_classes(y, classes)
+            k = len(self.classes_)
+            self._start(X, self._label_encoder.transform(y), losses.n_outputs(k), k)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y has labels {unknown.tolist()} not in classes_ {self.classes_.tolist()}"
+            )
+        return self._run_epochs(X, self._label_encoder.transform(y), 1)
+
+    def decision_function(self, X):
+        """The network's output z^L: shape (n,) for two classes, (n, k) for k."""
+        Z = self._outputs(X)
+        return Z[:, 0] if Z.shape[1] == 1 else Z
+
+    def predict(self, X):
+        return self.classes_[losses.predict_index(self._outputs(X))]
+
+    def _has_probabilities(self):
+        return losses.get(self.loss).probabilistic
+
+    @available_if(_has_probabilities)
+    def predict_proba(self, X):
+        """Class probabilities; offered with ``loss="log_loss"`` only."""
+        return losses.probabilities(self._outputs(X))
+
+    @available_if(_has_probabilities)
+    def predict_log_proba(self, X):
+        return np.log(self.predict_proba(X))
+
+
+class NeuralNetRegressor(RegressorMixin, _NeuralNetBase):
+    """A network regressor: linear output units, squared error."""
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(8,),
+        activation="relu",
+        loss="squared_error",
+        learning_rate=0.01,
+        momentum=0.0,
+        clip_norm=None,
+        l2=0.0,
+        batch_size=None,
+        max_iter=200,
+        init="auto",
+        random_state=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            loss,
+            learning_rate,
+            momentum,
+            clip_norm,
+            l2,
+            batch_size,
+            max_iter,
+            init,
+            random_state,
+        )
+
+    def _targets(self, y):
+        y = np.asarray(y, dtype=np.float64)
+        return y.reshape(len(y), -1)
+
+    def _check_loss(self):
+        if self.loss != "squared_error":
+            raise ValueError(f"NeuralNetRegressor supports loss='squared_error', got {self.loss!r}")
+
+    def fit(self, X, y):
+        self._check_loss()
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, multi_output=True)
+        T = self._targets(y)
+        self._start(X, T, T.shape[1], 0)
+        return self._run_epochs(X, T, self.max_iter)
+
+    def partial_fit(self, X, y):
+        self._check_loss()
+        first = not hasattr(self, "network_")
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, y_numeric=True, multi_output=True, reset=first
+        )
+        T = self._targets(y)
+        if first:
+            self._start(X, T, T.shape[1], 0)
+        return self._run_epochs(X, T, 1)
+
+    def predict(self, X):
+        Z = self._outputs(X)
+        return Z[:, 0] if Z.shape[1] == 1 else Z
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,56 @@
+"""Stochastic gradient descent with classical momentum and global-norm clipping.
+
+On the flat parameter vector, one update is (lecture; cs231n's "SGD + momentum"):
+
+    g <- g * min(1, clip_norm / ||g||)      clipping first, on the whole gradient
+    v <- mu v - eta g                        classical momentum (v = -eta g when mu = 0)
+    theta <- theta + v
+
+The optimizer owns its velocity and nothing else; its settings may change between steps
+(the page's learning-rate slider acts live, as in TensorFlow Playground).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def check_hyperparameters(learning_rate, momentum, clip_norm):
+    if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate)):
+        raise ValueError(f"learning_rate must be a finite number, got {learning_rate!r}")
+    if learning_rate <= 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+    if not (isinstance(momentum, (int, float)) and 0 <= momentum < 1):
+        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+    if clip_norm is not None and not (
+        isinstance(clip_norm, (int, float)) and math.isfinite(clip_norm) and clip_norm > 0
+    ):
+        raise ValueError(f"clip_norm must be None or a number > 0, got {clip_norm!r}")
+
+
+class SGD:
+    def __init__(self, n_params, learning_rate=0.1, momentum=0.0, clip_norm=None):
+        check_hyperparameters(learning_rate, momentum, clip_norm)
+        self.learning_rate = float(learning_rate)
+        self.momentum = float(momentum)
+        self.clip_norm = None if clip_norm is None else float(clip_norm)
+        self.velocity = np.zeros(n_params)
+
+    def step(self, theta, grad):
+        """Update ``theta`` in place from ``grad`` (may be scaled in place); return ||g||."""
+        norm = math.sqrt(float(np.dot(grad, grad)))
+        if self.clip_norm is not None and norm > self.clip_norm:
+            grad *= self.clip_norm / norm
+        v = self.velocity
+        if self.momentum:
+            v *= self.momentum
+            v -= self.learning_rate * grad
+        else:
+            np.multiply(grad, -self.learning_rate, out=v)
+        theta += v
+        return norm
+
+    def reset(self):
+        self.velocity[...] = 0.0

@@ -1,0 +1,335 @@
+"""A step-at-a-time trainer: the page calls ``step(k)`` once per animation frame.
+
+It owns the data, the network, the optimizer and a bounded history of snapshots, so that a
+run can be replayed and rewound. A guard stops training at the first non-finite objective or
+gradient and keeps the last good weights, with a message that says what to change.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine import losses
+from engine.network import Network
+from engine.objective import objective_and_gradients
+from engine.optim import SGD, check_hyperparameters
+
+# Snapshots of theta are kept within this many bytes (a 500-wide net is ~2 MB a copy).
+HISTORY_BYTES = 64 * 2**20
+HISTORY_CAPACITY = 600
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One recorded moment of a run: where it was and how well it did."""
+
+    step: int
+    epoch: float
+    train_loss: float
+    test_loss: float
+    train_accuracy: float
+    test_accuracy: float
+    grad_norm: float
+    theta: np.ndarray
+
+
+class History:
+    """Snapshots every ``interval`` steps; when full, every other one is dropped and the
+    interval doubles, so a run of any length keeps an even spread in bounded memory."""
+
+    def __init__(self, capacity):
+        self.capacity = max(4, int(capacity))
+        self.interval = 1
+        self.entries: list[Snapshot] = []
+
+    def due(self, step):
+        return step % self.interval == 0
+
+    def add(self, snap: Snapshot):
+        if self.entries and self.entries[-1].step == snap.step:
+            self.entries[-1] = snap
+            return
+        self.entries.append(snap)
+        if len(self.entries) > self.capacity:
+            last = self.entries[-1]
+            self.entries = self.entries[:-1:2]
+            if self.entries[-1] is not last:
+                self.entries.append(last)
+            self.interval *= 2
+
+    def truncate(self, index):
+        """Forget everything after entry ``index`` (rewind)."""
+        del self.entries[index + 1 :]
+
+    def curves(self):
+        """Columns for the loss/accuracy plot: dict of name -> np.ndarray."""
+        fields = (
+            "step",
+            "epoch",
+            "train_loss",
+            "test_loss",
+            "train_accuracy",
+            "test_accuracy",
+            "grad_norm",
+        )
+        return {f: np.array([getattr(e, f) for e in self.entries], dtype=float) for f in fields}
+
+
+class Trainer:
+    """Trains ``net`` on (X_train, y_train) one minibatch update per ``step``.
+
+    ``y`` are class indices 0..k-1 for classification (``n_classes`` >= 2) or real targets
+    for regression (``n_classes=0``, squared error).
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X_train,
+        y_train,
+        X_test=None,
+        y_test=None,
+        *,
+        n_classes=2,
+        loss="hinge",
+        l2=0.0,
+        learning_rate=0.1,
+        momentum=0.0,
+        clip_norm=None,
+        batch_size=None,
+        random_state=0,
+        history_capacity=HISTORY_CAPACITY,
+    ):
+        self.net = net
+        self.n_classes = int(n_classes)
+        self.regression = self.n_classes == 0
+        if self.regression and loss != "squared_error":
+            raise ValueError("regression trains with loss='squared_error'")
+        self.loss_name = loss
+        self.loss = losses.get(loss)
+        self.replace_data(X_train, y_train)
+        self.X_test = (
+            np.empty((0, self.X_train.shape[1]))
+            if X_test is None
+            else np.ascontiguousarray(X_test, dtype=np.float64)
+        )
+        self.y_test = np.empty(0) if y_test is None else np.asarray(y_test)
+        self.T_test = self._encode(self.y_test)
+        self.optimizer = SGD(len(net.theta), learning_rate, momentum, clip_norm)
+        self.l2 = 0.0
+        self.batch_size = None
+        self.set_hyperparameters(l2=l2, batch_size=batch_size)
+        self.random_state = random_state
+        self.grad = np.zeros_like(net.theta)
+        net.bind_gradient(self.grad)
+        self.weight_mask = net.weight_mask()
+        self._last_good = net.theta.copy()
+        self.step_count = 0
+        self.samples_seen = 0
+        self.objective = math.nan
+        self.grad_norm = math.nan
+        # Sum and count of the batch objectives since the caller last zeroed them (the
+        # estimator's loss_curve_ is their mean over an epoch, as in scikit-learn).
+        self.objective_sum, self.objective_count = 0.0, 0
+        self.message: str | None = None
+        self._reseed()
+        self.history = None
+        if history_capacity:
+            bytes_cap = HISTORY_BYTES // max(1, net.theta.nbytes)
+            self.history = History(min(history_capacity, max(20, bytes_cap)))
+            self.record()
+
+    # -- set-up ---------------------------------------------------------------------------
+    def _encode(self, y):
+        if self.regression:
+            y = np.asarray(y, dtype=np.float64)
+            return y.reshape(len(y), -1) if y.ndim < 2 else y
+        return losses.encode_targets(self.loss_name, y, self.n_classes)
+
+    def replace_data(self, X_train, y_train):
+        """Train on new data from the next step on (regenerate keeps the weights)."""
+        self.X_train = np.ascontiguousarray(X_train, dtype=np.float64)
+        self._X_train_aug = self.net.augment(self.X_train)
+        self.y_train = np.asarray(y_train)
+        self.T_train = self._encode(self.y_train)
+        self._order = None
+
+    def _reseed(self):
+        # The batch order depends only on the seed and the step, so a rewound run replays.
+        self._rng = np.random.default_rng([int(self.random_state or 0), self.step_count])
+        self._order = None
+        self._cursor = 0
+
+    def set_hyperparameters(
+        self, *, learning_rate=None, momentum=None, clip_norm="keep", l2=None, batch_size="keep"
+    ):
+        """Change optimizer settings live, between steps, without a reset."""
+        opt = self.optimizer
+        lr = opt.learning_rate if learning_rate is None else learning_rate
+        mu = opt.momentum if momentum is None else momentum
+        clip = opt.clip_norm if clip_norm == "keep" else clip_norm
+        check_hyperparameters(lr, mu, clip)
+        opt.learning_rate, opt.momentum = float(lr), float(mu)
+        opt.clip_norm = None if clip is None else float(clip)
+        if l2 is not None:
+            if not (isinstance(l2, (int, float)) and math.isfinite(l2) and l2 >= 0):
+                raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
+            self.l2 = float(l2)
+        if batch_size != "keep":
+            if batch_size is not None and not (
+                isinstance(batch_size, (int, np.integer)) and batch_size >= 1
+            ):
+                raise ValueError(f"batch_size must be None or an integer >= 1, got {batch_size!r}")
+            full = batch_size is None or batch_size >= len(self.X_train)
+            self.batch_size = None if full else int(batch_size)
+            self._order = None
+
+    # -- training -------------------------------------------------------------------------
+    @property
+    def n_train(self):
+        return len(self.X_train)
+
+    @property
+    def epoch(self):
+        return self.samples_seen / self.n_train
+
+    @property
+    def diverged(self):
+        return self.message is not None
+
+    def _next_batch(self):
+        if self.batch_size is None:
+            return self._X_train_aug, self.T_train
+        if self._order is None or self._cursor >= self.n_train:
+            self._order = self._rng.permutation(self.n_train)
+            self._cursor = 0
+        idx = self._order[self._cursor : self._cursor + self.batch_size]
+        self._cursor += self.batch_size
+        return self._X_train_aug[idx], self.T_train[idx]
+
+    def step(self, n_steps=1, record=True):
+        """Run up to ``n_steps`` updates; return how many were done (fewer if it diverged)."""
+        if self.diverged:
+            return 0
+        net, grad = self.net, self.grad
+        history = self.history if record else None
+        for done in range(n_steps):
+            X, T = self._next_batch()
+            value, _, _ = objective_and_gradients(
+                net, self.loss, X, T, self.l2, grad, self.weight_mask, augmented=True
+            )
+            norm = self.optimizer.step(net.theta, grad)
+            if not (
+                math.isfinite(value)
+                and math.isfinite(norm)
+                and math.isfinite(float(net.theta.sum()))
+            ):
+                self._stop(value, norm)
+                return done
+            np.copyto(self._last_good, net.theta)
+            self.objective, self.grad_norm = value, norm
+            self.objective_sum += value
+            self.objective_count += 1
+            self.step_count += 1
+            self.samples_seen += len(X)
+            if history is not None and history.due(self.step_count):
+                self.record()
+        return n_steps
+
+    def _stop(self, value, norm):
+        np.copyto(self.net.theta, self._last_good)
+        self.optimizer.reset()
+        what = "objective" if not math.isfinite(value) else "gradient or weights"
+        lr = self.optimizer.learning_rate
+        self.message = (
+            f"Training stopped at step {self.step_count + 1:,}: the {what} became "
+            f"{'NaN' if math.isnan(value) else 'infinite'} (the updates overshot and blew up). "
+            f"The last good weights are kept. Lower the learning rate (now {lr:g}; try "
+            f"{lr / 10:g}), turn on gradient clipping, or rewind to an earlier step."
+        )
+
+    def clear_stop(self):
+        """Allow training again (after the user changed a setting or rewound)."""
+        self.message = None
+
+    # -- evaluation -----------------------------------------------------------------------
+    def scores(self, X):
+        return self.net.forward(X)
+
+    def evaluate(self, X, y, T):
+        """(mean data loss, accuracy) on a set; accuracy is NaN for regression or no data."""
+        if len(X) == 0:
+            return math.nan, math.nan
+        Z = self.net.forward(X)
+        value = self.loss.value(T, Z)
+        if self.regression:
+            return value, math.nan
+        return value, float(np.mean(losses.predict_index(Z) == y))
+
+    def metrics(self):
+        train_loss, train_acc = self.evaluate(self.X_train, self.y_train, self.T_train)
+        test_loss, test_acc = self.evaluate(self.X_test, self.y_test, self.T_test)
+        return {
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "train_accuracy": train_acc,
+            "test_accuracy": test_acc,
+        }
+
+    def record(self):
+        m = self.metrics()
+        if self.history is None:
+            return m
+        self.history.add(
+            Snapshot(
+                self.step_count,
+                self.epoch,
+                m["train_loss"],
+                m["test_loss"],
+                m["train_accuracy"],
+                m["test_accuracy"],
+                self.grad_norm,
+                self.net.theta.copy(),
+            )
+        )
+        return m
+
+    # -- history and edits ----------------------------------------------------------------
+    def rewind(self, index):
+        """Restore the snapshot ``history.entries[index]`` and forget what came after."""
+        entries = self.history.entries
+        if not -len(entries) <= index < len(entries):
+            raise IndexError(f"no snapshot {index}; the history has {len(entries)}")
+        index %= len(entries)
+        snap = entries[index]
+        np.copyto(self.net.theta, snap.theta)
+        np.copyto(self._last_good, snap.theta)
+        self.optimizer.reset()
+        self.step_count = snap.step
+        self.samples_seen = round(snap.epoch * self.n_train)
+        self.history.truncate(index)
+        self.message = None
+        self._reseed()
+
+    def flip_unit_sign(self, layer, unit):
+        """Flip a hidden unit's incoming weights and bias (and its velocity, so momentum
+        does not carry the old direction back)."""
+        self.net.flip_unit_sign(layer, unit)
+        mask = self.net.unit_param_mask(layer, unit)
+        self.optimizer.velocity[mask] *= -1.0
+        np.copyto(self._last_good, self.net.theta)
+        self.record()
+
+    def set_parameter(self, layer, row, col, value):
+        """Set one weight W^layer[row, col], or the bias b^layer[col] when row is None."""
+        if not math.isfinite(value):
+            raise ValueError(f"a weight must be a finite number, got {value!r}")
+        if row is None:
+            self.net.intercepts[layer - 1][col] = value
+        else:
+            self.net.coefs[layer - 1][row, col] = value
+        np.copyto(self._last_good, self.net.theta)
+        self.record()
