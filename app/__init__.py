@@ -1,0 +1,1 @@
+"""The Streamlit app: pages, widgets, figures. No maths of its own: it calls the engine."""

@@ -1,0 +1,231 @@
+"""The Playground's configuration: one frozen value, and its round trip through the URL.
+
+Widgets produce a ``PlaygroundConfig``; the trainer is built from one. ``from_query`` reads
+``st.query_params`` (plain strings, possibly hand-edited or hostile) and never raises: a bad
+value is replaced by the nearest valid one, or the default, with a notice that says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+
+from engine import datasets
+from engine.activations import ACTIVATION_NAMES
+from engine.losses import LOSS_NAMES
+
+# Widths a slider offers: every small width, then a log-like ladder so 2, 10, 100 and 500
+# are each one drag away.
+WIDTHS = (
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    10,
+    12,
+    16,
+    20,
+    25,
+    32,
+    40,
+    50,
+    64,
+    80,
+    100,
+    128,
+    150,
+    200,
+    250,
+    300,
+    400,
+    500,
+)
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+BATCH_SIZES = (0, 1, 2, 5, 10, 20, 32, 50, 100, 200)  # 0: the whole training set
+MAX_LAYERS = 3
+CUSTOM = "csv"  # the dataset name of an uploaded CSV
+DATASET_NAMES = (*datasets.NAMES, *datasets.REGRESSION_NAMES)
+
+
+@dataclass(frozen=True)
+class PlaygroundConfig:
+    dataset: str = "moons"
+    noise: float = 0.15
+    n_samples: int = 200
+    test_fraction: float = 0.3
+    seed: int = 0
+    hidden: tuple[int, ...] = (8,)
+    activation: str = "relu"
+    loss: str = "hinge"
+    learning_rate: float = 0.1
+    momentum: float = 0.0
+    clip_norm: float = 0.0  # 0: no clipping
+    l2: float = 0.0
+    batch_size: int = 0  # 0: full batch
+    steps_per_frame: int = 30
+
+    @property
+    def regression(self):
+        return self.dataset in datasets.REGRESSION_NAMES
+
+    def structure(self):
+        """What a change of resets training (data, architecture, loss), with the same seed."""
+        return (
+            self.dataset,
+            self.noise,
+            self.n_samples,
+            self.test_fraction,
+            self.seed,
+            self.hidden,
+            self.activation,
+            self.loss,
+        )
+
+    def optimizer_settings(self):
+        """What changes live, between steps, as in TensorFlow Playground."""
+        return {
+            "learning_rate": self.learning_rate,
+            "momentum": self.momentum,
+            "clip_norm": self.clip_norm or None,
+            "l2": self.l2,
+            "batch_size": self.batch_size or None,
+        }
+
+
+DEFAULT = PlaygroundConfig()
+
+# URL names, short so that a link stays readable on a slide.
+QUERY_NAMES = {
+    "dataset": "data",
+    "noise": "noise",
+    "n_samples": "n",
+    "test_fraction": "test",
+    "seed": "seed",
+    "hidden": "layers",
+    "activation": "act",
+    "loss": "loss",
+    "learning_rate": "lr",
+    "momentum": "mom",
+    "clip_norm": "clip",
+    "l2": "l2",
+    "batch_size": "batch",
+    "steps_per_frame": "spf",
+}
+
+# (low, high) for numbers; a value outside is clamped.
+RANGES = {
+    "noise": (0.0, 0.5),
+    "n_samples": (20, 2000),
+    "test_fraction": (0.0, 0.9),
+    "seed": (0, 2**31 - 1),
+    "learning_rate": (1e-5, 10.0),
+    "momentum": (0.0, 0.99),
+    "clip_norm": (0.0, 100.0),
+    "l2": (0.0, 1.0),
+    "batch_size": (0, 2000),
+    "steps_per_frame": (1, 500),
+}
+CHOICES = {"activation": ACTIVATION_NAMES, "loss": LOSS_NAMES}
+
+
+def to_query(config: PlaygroundConfig) -> dict[str, str]:
+    out = {}
+    for f in fields(config):
+        value = getattr(config, f.name)
+        if f.name == "hidden":
+            text = ",".join(str(w) for w in value) or "0"
+        elif isinstance(value, float):
+            text = f"{value:g}"
+        else:
+            text = str(value)
+        out[QUERY_NAMES[f.name]] = text
+    return out
+
+
+def from_query(params: Mapping[str, str], base: PlaygroundConfig = DEFAULT):
+    """(config, notices): the configuration a URL describes, corrected where it must be."""
+    values, notices = asdict(base), []
+    values["hidden"] = base.hidden
+    for f in fields(base):
+        raw = params.get(QUERY_NAMES[f.name])
+        if raw is None:
+            continue
+        raw = str(raw)[:200]
+        try:
+            values[f.name] = _parse(f.name, raw, notices)
+        except ValueError as err:
+            notices.append(f"URL value {QUERY_NAMES[f.name]}={raw!r} ignored: {err}.")
+    config = PlaygroundConfig(**values)
+    if config.regression and config.loss != "squared_error":
+        config = replace(config, loss="squared_error")
+        notices.append("Regression data trains with squared error; loss set to squared_error.")
+    return config, notices
+
+
+def _parse(name, raw, notices):
+    if name == "dataset":
+        if raw not in DATASET_NAMES:
+            raise ValueError(f"not a dataset (choose from {', '.join(DATASET_NAMES)})")
+        return raw
+    if name in CHOICES:
+        value = "sigmoid" if raw == "logistic" else raw
+        if value not in CHOICES[name]:
+            raise ValueError(f"choose from {', '.join(CHOICES[name])}")
+        return value
+    if name == "hidden":
+        return _parse_layers(raw, notices)
+    number = float(raw)
+    if not math.isfinite(number):
+        raise ValueError("not a finite number")
+    low, high = RANGES[name]
+    if not low <= number <= high:
+        clamped = min(max(number, low), high)
+        notices.append(
+            f"URL value {QUERY_NAMES[name]}={raw} is outside {low:g}..{high:g}; using {clamped:g}."
+        )
+        number = clamped
+    if isinstance(getattr(DEFAULT, name), int):
+        return int(round(number))
+    if name == "learning_rate":
+        snapped = snap(number, LEARNING_RATES)
+        if snapped != number:
+            notices.append(
+                f"Learning rate {number:g} set to {snapped:g}, the nearest step of the slider."
+            )
+        return snapped
+    return number
+
+
+def _parse_layers(raw, notices):
+    if raw.strip() in ("", "0", "none"):
+        return ()
+    parts = [p for p in raw.replace(" ", "").split(",") if p]
+    widths = [int(float(p)) for p in parts]
+    if len(widths) > MAX_LAYERS:
+        notices.append(f"At most {MAX_LAYERS} hidden layers; keeping the first {MAX_LAYERS}.")
+        widths = widths[:MAX_LAYERS]
+    fixed = tuple(snap(min(max(w, 1), 500), WIDTHS) for w in widths)
+    if list(fixed) != widths:
+        notices.append(f"Layer widths {widths} set to {list(fixed)} (1..500 on the slider).")
+    return fixed
+
+
+def snap(value, options):
+    """The option nearest ``value`` (on a log scale for positive ladders)."""
+    if value in options:
+        return value
+    key = (
+        (lambda o: abs(math.log(o) - math.log(value)))
+        if value > 0 and min(options) > 0
+        else (lambda o: abs(o - value))
+    )
+    return min(options, key=key)
+
+
+def with_changes(config: PlaygroundConfig, **changes) -> PlaygroundConfig:
+    return replace(config, **changes)

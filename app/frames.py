@@ -1,0 +1,97 @@
+"""One animation frame: the network's views turned into the live views' payloads.
+
+Pure functions of (network, data, choices); the page calls them once per frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.payloads import boundary_payload, hidden_payload
+from engine import views
+
+GRID = 100
+
+
+def plane_extent(data):
+    return views.data_extent(np.concatenate([data.X_train, data.X_test]))
+
+
+def surface_mode(data, net):
+    if data.n_classes == 0:
+        return "regression"
+    return "binary" if net.layer_sizes[-1] == 1 else "multiclass"
+
+
+def boundary_frame(
+    net, data, *, frame, points_version, send_points, show_test=True, discretize=False, grid=GRID
+):
+    extent = plane_extent(data)
+    surface = views.decision_surface(net, extent, grid)
+    mode = surface_mode(data, net)
+    # A fixed colour scale, so a frame's shading is comparable with the last one's; the
+    # margins of hinge and squared error sit at +-1.
+    value_range = (-2.0, 2.0) if mode == "binary" else None
+    if mode == "regression":
+        y = np.concatenate([data.y_train, data.y_test])
+        value_range = (float(np.min(y)), float(np.max(y))) if len(y) else None
+    return boundary_payload(
+        frame=frame,
+        extent=extent,
+        surface=surface,
+        mode=mode,
+        X_train=data.X_train if send_points else None,
+        y_train=data.y_train,
+        X_test=data.X_test if send_points else None,
+        y_test=data.y_test,
+        show_test=show_test,
+        units=views.unit_lines(net),
+        discretize=discretize,
+        points_version=points_version,
+        value_range=value_range,
+    )
+
+
+def hidden_frame(net, data, *, frame, layer, units, axes):
+    """The hidden space of (layer, units); with no hidden layer, the input plane itself
+    (the output unit then separates x directly). Returns (payload, axes used)."""
+    extent = plane_extent(data)
+    if net.n_layers < 2:
+        H_train, H_test = data.X_train, data.X_test
+        lines = None
+        out_line = _input_output_line(net)
+        labels = ("x1", "x2")
+        bounds = (None, None)
+    else:
+        width = net.layer_sizes[layer]
+        i, j = units[0] % width, units[1] % width
+        H_train = views.hidden_features(net, data.X_train, layer, (i, j))
+        H_test = views.hidden_features(net, data.X_test, layer, (i, j))
+        lines = views.grid_line_images(net, extent, layer, (i, j))
+        last_hidden = layer == net.n_layers - 1 and (i, j) == (0, 1)
+        out_line = views.output_line(net) if last_hidden else None
+        sub = "" if layer == 1 else f"^{layer}"
+        labels = (f"f(z{sub}_{i + 1})", f"f(z{sub}_{j + 1})")
+        bounds = net.act.bounds
+    axes = views.hidden_axes(bounds, np.concatenate([H_train, H_test]), axes)
+    payload = hidden_payload(
+        frame=frame,
+        axes=axes,
+        H_train=H_train,
+        y_train=data.y_train,
+        H_test=H_test,
+        y_test=data.y_test,
+        grid_lines=lines,
+        output_line=out_line,
+        axis_labels=labels,
+        n_classes=data.n_classes,
+        points_version=frame,
+    )
+    return payload, axes
+
+
+def _input_output_line(net):
+    if net.layer_sizes[-1] != 1 or net.layer_sizes[0] != 2:
+        return None
+    w, c = net.coefs[-1][:, 0], net.intercepts[-1][0]
+    return (float(w[0]), float(w[1]), float(c))

@@ -1,0 +1,319 @@
+"""The Playground: train a network live and watch the input plane and the hidden space.
+
+Widgets -> a frozen config -> the session's trainer -> view functions -> payloads -> the live
+canvas component. Two fragments: a fast one (the live views, ~30 frames a second while
+playing) and a slow one (curves and the network diagram, once a second), so the Plotly
+figures are not rebuilt every frame.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+
+import numpy as np
+import streamlit as st
+
+from app import config as C
+from app import figures, frames, sidebar
+from app import state as S
+from app.live_view import live_view
+from engine import datasets
+
+FRAME_SECONDS = 0.03
+SLOW_SECONDS = 1.0
+MAX_FLIP_BUTTONS = 16
+log = logging.getLogger(__name__)
+
+
+def get_state() -> S.PlaygroundState:
+    """The page's one state object, created from the URL only when missing."""
+    if "playground" not in st.session_state:
+        config, notices = C.from_query(st.query_params.to_dict())
+        ps = S.new_state(config)
+        ps.notices = notices
+        st.session_state["playground"] = ps
+        sidebar.seed_widgets(config)
+    return st.session_state["playground"]
+
+
+# -- callbacks (run before the rerun they cause) --------------------------------------------
+def _play():
+    ps = get_state()
+    if ps.scrub is not None:
+        ps.trainer.rewind(ps.scrub)
+        ps.scrub = None
+    ps.trainer.clear_stop()
+    ps.playing = True
+
+
+def _pause():
+    get_state().playing = False
+
+
+def _step():
+    ps = get_state()
+    ps.playing = False
+    ps.scrub = None
+    ps.trainer.step(ps.config.steps_per_frame)
+
+
+def _reset():
+    S.reset(get_state())
+
+
+def _flip(layer, unit):
+    ps = get_state()
+    ps.scrub = None
+    ps.trainer.flip_unit_sign(layer, unit)
+
+
+def _scrub():
+    ps = get_state()
+    ps.playing = False
+    index = st.session_state.get("timeline")
+    last = len(ps.trainer.history.entries) - 1
+    ps.scrub = None if index is None or index >= last else int(index)
+
+
+def _resume_here():
+    ps = get_state()
+    if ps.scrub is not None:
+        ps.trainer.rewind(ps.scrub)
+        ps.scrub = None
+
+
+def _upload():
+    ps = get_state()
+    file = st.session_state.get("upload")
+    if file is None:
+        return
+    try:
+        X, y, names = datasets.load_csv_with_classes(file)
+    except datasets.DatasetError as err:
+        ps.notices.append(f"The CSV {file.name!r} was not loaded: {err}")
+        return
+    ps.uploaded = S.Uploaded(file.name, X, y, tuple(str(n) for n in names))
+    st.session_state["cfg_dataset"] = C.CUSTOM
+    # Force a rebuild even when "csv" was already selected (a second upload).
+    ps.config = C.with_changes(ps.config, dataset="__new_upload__")
+
+
+# -- drawing ---------------------------------------------------------------------------------
+def display_network(ps: S.PlaygroundState):
+    """The network to draw: the present one, or a snapshot while scrubbing the timeline."""
+    if ps.scrub is None:
+        return ps.trainer.net
+    net = copy.deepcopy(ps.trainer.net)
+    np.copyto(net.theta, ps.trainer.history.entries[ps.scrub].theta)
+    return net
+
+
+def draw_live_views(ps: S.PlaygroundState):
+    if ps.playing and ps.scrub is None:
+        ps.trainer.step(ps.config.steps_per_frame)
+    ps.frame += 1
+    net = display_network(ps)
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.markdown("**Input plane** · decision surface, units' lines z_i = 0 and normals")
+        payload = frames.boundary_frame(
+            net,
+            ps.data,
+            frame=ps.frame,
+            points_version=ps.points_version,
+            send_points=True,
+            show_test=st.session_state.get("show_test", True),
+            discretize=st.session_state.get("discretize", False),
+        )
+        live_view(payload, key="boundary")
+    with right:
+        st.markdown("**Hidden space** · the points mapped to [f(z_i), f(z_j)]")
+        payload, ps.hidden_axes = frames.hidden_frame(
+            net,
+            ps.data,
+            frame=ps.frame,
+            layer=ps.hidden_layer,
+            units=ps.hidden_units,
+            axes=ps.hidden_axes,
+        )
+        live_view(payload, key="hidden_space")
+    with st.container(key="stats"):
+        prefix = "⏪ viewing the past · " if ps.scrub is not None else ""
+        st.markdown(f"`{prefix}{S.status_line(ps.trainer, ps.config.regression)}`")
+    if ps.trainer.diverged:
+        st.warning(ps.trainer.message, icon="⚠️")
+        if ps.playing:
+            ps.playing = False
+            st.rerun(scope="app")
+
+
+def draw_history(ps: S.PlaygroundState):
+    history = ps.trainer.history
+    curves = history.curves()
+    marker = None if ps.scrub is None else history.entries[ps.scrub].epoch
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.plotly_chart(
+            figures.loss_curves(curves, ps.config.regression, marker),
+            key="loss_curve",
+            config={"displayModeBar": False},
+        )
+    with right:
+        net = display_network(ps)
+        st.plotly_chart(
+            figures.network_diagram(net.coefs, net.intercepts),
+            key="network",
+            config={"displayModeBar": False},
+        )
+    if ps.playing:
+        st.caption("Pause to scrub back through the run.")
+        return
+    last = len(history.entries) - 1
+    if last >= 1:
+        st.session_state["timeline"] = last if ps.scrub is None else ps.scrub
+        cols = st.columns([5, 1])
+        cols[0].slider(
+            "Timeline (stored snapshots)",
+            0,
+            last,
+            key="timeline",
+            on_change=_scrub,
+            format="%d",
+            help=f"{last + 1} snapshots, up to step "
+            f"{history.entries[-1].step:,}; older ones are thinned evenly.",
+        )
+        cols[1].button(
+            "Resume from here", key="rewind", on_click=_resume_here, disabled=ps.scrub is None
+        )
+
+
+def draw_controls(ps: S.PlaygroundState):
+    cols = st.columns([1, 1, 1, 1, 4])
+    cols[0].button(
+        "Play",
+        key="play",
+        on_click=_play,
+        disabled=ps.playing,
+        type="primary",
+        icon=":material/play_arrow:",
+    )
+    cols[1].button(
+        "Pause", key="pause", on_click=_pause, disabled=not ps.playing, icon=":material/pause:"
+    )
+    cols[2].button(
+        "Step",
+        key="step",
+        on_click=_step,
+        icon=":material/skip_next:",
+        help="One frame's worth of training steps.",
+    )
+    cols[3].button(
+        "Reset",
+        key="reset",
+        on_click=_reset,
+        icon=":material/restart_alt:",
+        help="Back to the initial weights (same seed).",
+    )
+    with cols[4]:
+        draw_hidden_choice(ps)
+
+
+def draw_hidden_choice(ps: S.PlaygroundState):
+    hidden = ps.config.hidden
+    if not hidden:
+        st.caption("No hidden layer: the right view shows the input itself and the output's line.")
+        return
+    c = st.columns(3)
+    ps.hidden_layer = c[0].selectbox(
+        "Hidden layer",
+        range(1, len(hidden) + 1),
+        index=min(ps.hidden_layer, len(hidden)) - 1,
+        key="hs_layer",
+    )
+    width = hidden[ps.hidden_layer - 1]
+    options = list(range(width))
+    i = c[1].selectbox(
+        "unit i",
+        options,
+        index=min(ps.hidden_units[0], width - 1),
+        format_func=lambda u: f"z{u + 1}",
+        key="hs_i",
+    )
+    j = c[2].selectbox(
+        "unit j",
+        options,
+        index=min(ps.hidden_units[1], width - 1),
+        format_func=lambda u: f"z{u + 1}",
+        key="hs_j",
+    )
+    if (i, j) != ps.hidden_units:
+        ps.hidden_units = (i, j)
+        ps.hidden_axes = None
+
+
+def draw_flips(ps: S.PlaygroundState):
+    if not ps.config.hidden:
+        return
+    width = ps.config.hidden[0]
+    st.markdown(
+        "**Flip a first-layer unit's signs** (w_i, b_i → −w_i, −b_i): its normal turns "
+        "around and the unit now fires on the other side of its line."
+    )
+    if width <= MAX_FLIP_BUTTONS:
+        cols = st.columns(width)
+        for u in range(width):
+            cols[u].button(f"flip z{u + 1}", key=f"flip_1_{u}", on_click=_flip, args=(1, u))
+        return
+    c = st.columns([2, 1, 5])
+    u = c[0].number_input("unit", 1, width, 1, key="flip_unit") - 1
+    c[1].button(f"flip z{u + 1}", key=f"flip_1_{u}", on_click=_flip, args=(1, u))
+
+
+def apply_config(ps: S.PlaygroundState, config: C.PlaygroundConfig):
+    try:
+        S.rebuild(ps, config)
+    except (ValueError, datasets.DatasetError) as err:
+        st.error(f"That setting could not be applied: {err}. The previous setup is kept.")
+        sidebar.seed_widgets(ps.config)
+        return
+    query = C.to_query(ps.config)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
+def page():
+    ps = get_state()
+    config = sidebar.show(ps.uploaded.name if ps.uploaded else None, _upload)
+    st.sidebar.header("Display")
+    st.sidebar.checkbox("Show test data", True, key="show_test")
+    st.sidebar.checkbox("Discretize output", False, key="discretize")
+    apply_config(ps, config)
+    for notice in ps.notices:
+        st.info(notice, icon="ℹ️")
+    ps.notices.clear()
+
+    st.title("Playground")
+    draw_controls(ps)
+    st.fragment(draw_live_views, run_every=FRAME_SECONDS if ps.playing else None)(ps)
+    draw_flips(ps)
+    st.fragment(draw_history, run_every=SLOW_SECONDS if ps.playing else None)(ps)
+
+
+def guarded_page():
+    """Any unexpected error becomes a short message and a way out, never a traceback."""
+    # Streamlit's own stop/rerun signals derive from BaseException and pass through.
+    try:
+        page()
+    except Exception as err:  # noqa: BLE001 — the last line of defence, logged in full
+        log.exception("Playground failed")
+        st.error(
+            f"Something went wrong ({type(err).__name__}: {err}). Your setup is kept; "
+            "reset the page to start it again."
+        )
+        if st.button("Reset this page", key="reset_page"):
+            st.session_state.pop("playground", None)
+            st.rerun()
+
+
+guarded_page()

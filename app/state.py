@@ -1,0 +1,154 @@
+"""The Playground's session state: one object, created only when missing.
+
+It holds the configuration, the data, the trainer and what the views need between frames
+(the hidden space's fixed axes, the frame counter). Nothing here is shared between browser
+sessions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.config import CUSTOM, PlaygroundConfig
+from engine import Network, Trainer, datasets, losses
+
+
+@dataclass
+class Data:
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    n_classes: int  # 0 for regression
+    class_names: tuple[str, ...] = ()
+
+
+@dataclass
+class Uploaded:
+    """A CSV the user uploaded: kept so that the seed and split can change over it."""
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray
+    class_names: tuple[str, ...]
+
+
+@dataclass
+class PlaygroundState:
+    config: PlaygroundConfig
+    data: Data
+    trainer: Trainer
+    uploaded: Uploaded | None = None
+    playing: bool = False
+    frame: int = 0
+    points_version: int = 0
+    hidden_layer: int = 1
+    hidden_units: tuple[int, int] = (0, 1)
+    hidden_axes: tuple | None = None
+    scrub: int | None = None  # a history index being looked at, None = the present
+    notices: list[str] = field(default_factory=list)
+
+
+def make_data(config: PlaygroundConfig, uploaded: Uploaded | None = None) -> Data:
+    if config.dataset == CUSTOM and uploaded is not None:
+        X, y, names = uploaded.X, uploaded.y, uploaded.class_names
+    else:
+        X, y = datasets.make(config.dataset, config.n_samples, config.noise, config.seed)
+        names = ()
+    k = 0 if config.regression else int(len(np.unique(y)))
+    if config.regression:
+        X_tr, X_te, y_tr, y_te = _split_regression(X, y, config.test_fraction, config.seed)
+    else:
+        X_tr, X_te, y_tr, y_te = datasets.split(X, y, config.test_fraction, config.seed)
+    names = names or tuple(f"class {i}" for i in range(k))
+    return Data(X_tr, y_tr, X_te, y_te, k, names)
+
+
+def _split_regression(X, y, test_fraction, seed):
+    order = np.random.default_rng(seed).permutation(len(X))
+    n_test = int(round(test_fraction * len(X)))
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]
+
+
+def make_trainer(config: PlaygroundConfig, data: Data) -> Trainer:
+    n_out = 1 if data.n_classes == 0 else losses.n_outputs(data.n_classes)
+    net = Network(
+        (data.X_train.shape[1], *config.hidden, n_out), config.activation, random_state=config.seed
+    )
+    return Trainer(
+        net,
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        n_classes=data.n_classes,
+        loss=config.loss,
+        random_state=config.seed,
+        **config.optimizer_settings(),
+    )
+
+
+def new_state(config: PlaygroundConfig, uploaded: Uploaded | None = None) -> PlaygroundState:
+    data = make_data(config, uploaded)
+    return PlaygroundState(config, data, make_trainer(config, data), uploaded)
+
+
+def rebuild(state: PlaygroundState, config: PlaygroundConfig) -> None:
+    """Apply a new configuration: reset on a change of data or architecture, otherwise
+    change the optimizer's settings live."""
+    if config.structure() != state.config.structure():
+        data = make_data(config, state.uploaded)
+        state.trainer = make_trainer(config, data)
+        state.data = data
+        state.points_version += 1
+        state.hidden_axes = None
+        state.scrub = None
+        if state.hidden_layer > len(config.hidden):
+            state.hidden_layer = 1
+        state.hidden_units = (0, 1)
+    elif config.optimizer_settings() != state.config.optimizer_settings():
+        state.trainer.set_hyperparameters(**config.optimizer_settings())
+        state.trainer.clear_stop()
+    state.config = config
+
+
+def reset(state: PlaygroundState) -> None:
+    """Start again from the same seed: the same data and the same initial weights."""
+    state.trainer = make_trainer(state.config, state.data)
+    state.playing = False
+    state.hidden_axes = None
+    state.scrub = None
+
+
+def status_line(trainer: Trainer, regression: bool) -> str:
+    snap = trainer.history.entries[-1] if trainer.history.entries else None
+    m = (
+        trainer.metrics()
+        if snap is None or snap.step != trainer.step_count
+        else {
+            "train_loss": snap.train_loss,
+            "test_loss": snap.test_loss,
+            "train_accuracy": snap.train_accuracy,
+            "test_accuracy": snap.test_accuracy,
+        }
+    )
+    parts = [
+        f"epoch {trainer.epoch:,.0f}",
+        f"step {trainer.step_count:,}",
+        f"train loss {_num(m['train_loss'])}",
+    ]
+    if not math.isnan(m["test_loss"]):
+        parts.append(f"test loss {_num(m['test_loss'])}")
+    if not regression:
+        acc = m["test_accuracy"] if not math.isnan(m["test_accuracy"]) else m["train_accuracy"]
+        which = "test accuracy" if not math.isnan(m["test_accuracy"]) else "train accuracy"
+        parts.append(f"{which} {acc * 100:.1f} %")
+    return " · ".join(parts)
+
+
+def _num(x):
+    return "—" if not math.isfinite(x) else f"{x:.3f}"

@@ -1,0 +1,30 @@
+"""Entry point: `streamlit run app/streamlit_app.py`. Registers the pages, nothing more."""
+
+import sys
+from pathlib import Path
+
+# `streamlit run` puts app/ on the path; the engine and the `app` package sit one level up.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+st.set_page_config(page_title="Decision-boundary studio", page_icon="🧠", layout="wide")
+
+PAGES = Path(__file__).resolve().parent / "pages"
+pages = [
+    st.Page(
+        PAGES / "playground.py", title="Playground", icon="🎛️", url_path="playground", default=True
+    ),
+]
+for name, title, icon in (
+    ("sign_flips", "Sign patterns", "🔀"),
+    ("kernels", "Kernels vs learned features", "🧮"),
+    ("universal", "Universal approximation", "〰️"),
+    ("backprop", "Backprop inspector", "🔎"),
+):
+    if (PAGES / f"{name}.py").exists():
+        pages.append(st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=name))
+
+st.navigation(pages).run()

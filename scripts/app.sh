@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Start the app on a fresh machine: make .venv if needed, install the pinned requirements,
+# serve on http://localhost:8501 (pass other `streamlit run` options after the script).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+exec .venv/bin/streamlit run app/streamlit_app.py "$@"
