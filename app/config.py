@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from engine import datasets
 from engine.activations import ACTIVATION_NAMES
+from engine.features import FEATURE_NAMES, RAW
 from engine.losses import LOSS_NAMES
+from engine.network import INITS
 
 # Widths a slider offers: every small width, then a log-like ladder so 2, 10, 100 and 500
 # are each one drag away.
@@ -47,7 +49,10 @@ WIDTHS = (
 )
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = (0, 1, 2, 5, 10, 20, 32, 50, 100, 200)  # 0: the whole training set
-MAX_LAYERS = 3
+PENALTIES = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
+# The sliders' steps: a URL value between steps is rounded to one.
+STEPS = {"noise": 0.01, "n_samples": 10, "test_fraction": 0.05, "momentum": 0.01, "clip_norm": 0.1}
+MAX_LAYERS = 6  # as TensorFlow Playground
 CUSTOM = "csv"  # the dataset name of an uploaded CSV
 DATASET_NAMES = (*datasets.NAMES, *datasets.REGRESSION_NAMES)
 
@@ -67,7 +72,12 @@ class PlaygroundConfig:
     clip_norm: float = 0.0  # 0: no clipping
     l2: float = 0.0
     batch_size: int = 0  # 0: full batch
-    steps_per_frame: int = 30
+    steps_per_frame: int = 40
+    features: tuple[str, ...] = RAW  # the network's inputs: x1, x2, x1^2, ... sin(x2)
+    l1: float = 0.0
+    init: str = "auto"  # "tfp": TensorFlow Playground's U(-0.5, 0.5) weights, biases 0.1
+    stop_epochs: int = 0  # stop playing after this many epochs; 0: never
+    stop_loss: float = 0.0  # stop playing once the test loss is below this; 0: never
 
     @property
     def regression(self):
@@ -84,6 +94,8 @@ class PlaygroundConfig:
             self.hidden,
             self.activation,
             self.loss,
+            self.features,
+            self.init,
         )
 
     def optimizer_settings(self):
@@ -93,6 +105,7 @@ class PlaygroundConfig:
             "momentum": self.momentum,
             "clip_norm": self.clip_norm or None,
             "l2": self.l2,
+            "l1": self.l1,
             "batch_size": self.batch_size or None,
         }
 
@@ -115,6 +128,11 @@ QUERY_NAMES = {
     "l2": "l2",
     "batch_size": "batch",
     "steps_per_frame": "spf",
+    "features": "feat",
+    "l1": "l1",
+    "init": "init",
+    "stop_epochs": "stop",
+    "stop_loss": "target",
 }
 
 # (low, high) for numbers; a value outside is clamped.
@@ -125,12 +143,15 @@ RANGES = {
     "seed": (0, 2**31 - 1),
     "learning_rate": (1e-5, 10.0),
     "momentum": (0.0, 0.99),
-    "clip_norm": (0.0, 100.0),
+    "clip_norm": (0.0, 10.0),
     "l2": (0.0, 1.0),
+    "l1": (0.0, 1.0),
+    "stop_epochs": (0, 10**7),
+    "stop_loss": (0.0, 10.0),
     "batch_size": (0, 2000),
     "steps_per_frame": (1, 500),
 }
-CHOICES = {"activation": ACTIVATION_NAMES, "loss": LOSS_NAMES}
+CHOICES = {"activation": ACTIVATION_NAMES, "loss": LOSS_NAMES, "init": INITS}
 
 
 def to_query(config: PlaygroundConfig) -> dict[str, str]:
@@ -139,6 +160,8 @@ def to_query(config: PlaygroundConfig) -> dict[str, str]:
         value = getattr(config, f.name)
         if f.name == "hidden":
             text = ",".join(str(w) for w in value) or "0"
+        elif f.name == "features":
+            text = ",".join(value)
         elif isinstance(value, float):
             text = f"{value:g}"
         else:
@@ -151,6 +174,7 @@ def from_query(params: Mapping[str, str], base: PlaygroundConfig = DEFAULT):
     """(config, notices): the configuration a URL describes, corrected where it must be."""
     values, notices = asdict(base), []
     values["hidden"] = base.hidden
+    values["features"] = base.features
     for f in fields(base):
         raw = params.get(QUERY_NAMES[f.name])
         if raw is None:
@@ -178,7 +202,13 @@ def _parse(name, raw, notices):
             raise ValueError(f"choose from {', '.join(CHOICES[name])}")
         return value
     if name == "hidden":
-        return _parse_layers(raw, notices)
+        return parse_layers(raw, notices)
+    if name == "features":
+        names = tuple(n for n in raw.replace(" ", "").split(",") if n)
+        unknown = [n for n in names if n not in FEATURE_NAMES]
+        if unknown or not names:
+            raise ValueError(f"input features are a non-empty list of {', '.join(FEATURE_NAMES)}")
+        return tuple(n for n in FEATURE_NAMES if n in names)
     number = float(raw)
     if not math.isfinite(number):
         raise ValueError("not a finite number")
@@ -189,8 +219,19 @@ def _parse(name, raw, notices):
             f"URL value {QUERY_NAMES[name]}={raw} is outside {low:g}..{high:g}; using {clamped:g}."
         )
         number = clamped
+    if name in STEPS:
+        number = round(round(number / STEPS[name]) * STEPS[name], 6)
+        number = min(max(number, low), high)
     if isinstance(getattr(DEFAULT, name), int):
         return int(round(number))
+    if name in ("l1", "l2"):
+        snapped = snap(number, PENALTIES)
+        if snapped != number:
+            notices.append(
+                f"{name.upper()} penalty {number:g} set to {snapped:g}, the nearest "
+                "step of the slider."
+            )
+        return snapped
     if name == "learning_rate":
         snapped = snap(number, LEARNING_RATES)
         if snapped != number:
@@ -201,7 +242,7 @@ def _parse(name, raw, notices):
     return number
 
 
-def _parse_layers(raw, notices):
+def parse_layers(raw, notices):
     if raw.strip() in ("", "0", "none"):
         return ()
     parts = [p for p in raw.replace(" ", "").split(",") if p]
@@ -225,6 +266,22 @@ def snap(value, options):
         else (lambda o: abs(o - value))
     )
     return min(options, key=key)
+
+
+# Classroom mode: `?hide=noise,lr` (or TensorFlow Playground's style `?lr_hide=1`) hides
+# those controls, so a lecturer can hand out a link that shows only what the lesson needs.
+HIDEABLE = (*QUERY_NAMES.values(), "preset", "upload", "flip", "edit", "compare", "export")
+
+
+def hidden_controls(params: Mapping[str, str]) -> frozenset[str]:
+    names = set()
+    raw = params.get("hide")
+    if raw:
+        names.update(n.strip() for n in str(raw)[:500].split(","))
+    for key, value in params.items():
+        if key.endswith("_hide") and str(value).lower() in ("1", "true", "yes"):
+            names.add(key[: -len("_hide")])
+    return frozenset(n for n in names if n in HIDEABLE)
 
 
 def with_changes(config: PlaygroundConfig, **changes) -> PlaygroundConfig:

@@ -115,3 +115,71 @@ def network_diagram(coefs, intercepts, input_names=("x1", "x2")):
         **{**_LAYOUT, "height": 260}, xaxis=dict(visible=False), yaxis=dict(visible=False)
     )
     return fig
+
+
+def diverging_rgb(values, vmax=None):
+    """(n, n) values -> (n, n, 3) uint8: blue below 0, white at 0, orange above (row 0 at
+    the bottom, as the plane is drawn)."""
+    v = np.nan_to_num(np.asarray(values, dtype=float))
+    vmax = float(np.abs(v).max()) if vmax is None else float(vmax)
+    t = np.clip(v / (vmax or 1.0), -1.0, 1.0)[::-1, :, None]
+    white = np.array([255.0, 255.0, 255.0])
+    pos, neg = np.array([255.0, 127.0, 14.0]), np.array([31.0, 119.0, 180.0])
+    rgb = np.where(t >= 0, white + t * (pos - white), white - t * (neg - white))
+    return rgb.astype(np.uint8)
+
+
+def compare_boundaries(results, extent):
+    """Two runs side by side: each one's decision surface and points, one loss chart."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(
+        rows=1,
+        cols=3,
+        column_widths=[0.3, 0.3, 0.4],
+        horizontal_spacing=0.07,
+        subplot_titles=[r.label for r in results] + ["test loss"],
+    )
+    for c, r in enumerate(results, start=1):
+        n = r.surface.shape[0]
+        xs = np.linspace(extent[0], extent[1], n)
+        ys = np.linspace(extent[2], extent[3], n)
+        fig.add_heatmap(
+            x=xs,
+            y=ys,
+            z=np.clip(r.surface, -2, 2),
+            zmid=0,
+            showscale=False,
+            colorscale=[[0, NEGATIVE], [0.5, "white"], [1, POSITIVE]],
+            row=1,
+            col=c,
+        )
+        fig.add_contour(
+            x=xs,
+            y=ys,
+            z=r.surface,
+            contours=dict(start=0, end=0, coloring="none"),
+            line=dict(color="black", width=1.5),
+            showscale=False,
+            row=1,
+            col=c,
+        )
+        fig.add_scatter(
+            x=r.X[:, 0],
+            y=r.X[:, 1],
+            mode="markers",
+            showlegend=False,
+            marker=dict(
+                size=5,
+                color=[POSITIVE if v else NEGATIVE for v in r.y],
+                line=dict(color="white", width=0.5),
+            ),
+            row=1,
+            col=c,
+        )
+        fig.add_scatter(
+            x=r.curves["epoch"], y=r.curves["test_loss"], name=r.label, mode="lines", row=1, col=3
+        )
+    fig.update_yaxes(type="log", row=1, col=3)
+    fig.update_layout(**{**_LAYOUT, "height": 340})
+    return fig

@@ -24,10 +24,22 @@ def surface_mode(data, net):
 
 
 def boundary_frame(
-    net, data, *, frame, points_version, send_points, show_test=True, discretize=False, grid=GRID
+    net,
+    data,
+    *,
+    frame,
+    points_version,
+    send_points,
+    show_test=True,
+    discretize=False,
+    grid=GRID,
+    phi=None,
 ):
+    """The input plane. ``phi`` maps points to the network's inputs when those are not
+    the raw (x1, x2); the units' lines are drawn only when they are."""
     extent = plane_extent(data)
-    surface = views.decision_surface(net, extent, grid)
+    raw = phi is None or phi.is_raw
+    surface = views.decision_surface(net, extent, grid, inputs=None if raw else phi)
     mode = surface_mode(data, net)
     # A fixed colour scale, so a frame's shading is comparable with the last one's; the
     # margins of hinge and squared error sit at +-1.
@@ -45,29 +57,31 @@ def boundary_frame(
         X_test=data.X_test if send_points else None,
         y_test=data.y_test,
         show_test=show_test,
-        units=views.unit_lines(net),
+        units=views.unit_lines(net) if raw else None,
         discretize=discretize,
         points_version=points_version,
         value_range=value_range,
     )
 
 
-def hidden_frame(net, data, *, frame, layer, units, axes):
+def hidden_frame(net, data, *, frame, layer, units, axes, phi=None):
     """The hidden space of (layer, units); with no hidden layer, the input plane itself
     (the output unit then separates x directly). Returns (payload, axes used)."""
     extent = plane_extent(data)
+    raw = phi is None or phi.is_raw
+    X_train, X_test = (data.X_train, data.X_test) if raw else (phi(data.X_train), phi(data.X_test))
     if net.n_layers < 2:
         H_train, H_test = data.X_train, data.X_test
         lines = None
-        out_line = _input_output_line(net)
+        out_line = _input_output_line(net) if raw else None
         labels = ("x1", "x2")
         bounds = (None, None)
     else:
         width = net.layer_sizes[layer]
         i, j = units[0] % width, units[1] % width
-        H_train = views.hidden_features(net, data.X_train, layer, (i, j))
-        H_test = views.hidden_features(net, data.X_test, layer, (i, j))
-        lines = views.grid_line_images(net, extent, layer, (i, j))
+        H_train = views.hidden_features(net, X_train, layer, (i, j))
+        H_test = views.hidden_features(net, X_test, layer, (i, j))
+        lines = views.grid_line_images(net, extent, layer, (i, j), inputs=None if raw else phi)
         last_hidden = layer == net.n_layers - 1 and (i, j) == (0, 1)
         out_line = views.output_line(net) if last_hidden else None
         sub = "" if layer == 1 else f"^{layer}"

@@ -17,13 +17,17 @@ from app.config import (
     DATASET_NAMES,
     LEARNING_RATES,
     MAX_LAYERS,
+    PENALTIES,
+    QUERY_NAMES,
     WIDTHS,
     PlaygroundConfig,
     snap,
 )
 from engine import datasets
 from engine.activations import ACTIVATION_NAMES
+from engine.features import FEATURE_NAMES, RAW
 from engine.losses import LOSS_NAMES
+from engine.network import INITS
 
 PRESET_NONE = "— choose a preset —"
 UPLOAD_LIMIT = 1_000_000  # bytes; .streamlit/config.toml caps uploads at 1 MB too
@@ -45,6 +49,10 @@ def seed_widgets(config: PlaygroundConfig) -> None:
             st.session_state[_key(f.name)] = snap(value, LEARNING_RATES)
         elif f.name == "batch_size":
             st.session_state[_key(f.name)] = snap(value, BATCH_SIZES) if value else 0
+        elif f.name in ("l1", "l2"):
+            st.session_state[_key(f.name)] = snap(value, PENALTIES) if value else 0.0
+        elif f.name == "features":
+            st.session_state[_key(f.name)] = list(value)
         else:
             st.session_state[_key(f.name)] = value
 
@@ -62,93 +70,170 @@ def _dataset_label(name):
     return name.replace("tfp_", "TF Playground ") if name.startswith("tfp_") else name
 
 
-def show(uploaded_name: str | None, on_upload) -> PlaygroundConfig:
-    """Draw the sidebar; return the configuration it now shows."""
+def show(
+    current: PlaygroundConfig,
+    uploaded_name: str | None,
+    on_upload,
+    hidden: frozenset[str] = frozenset(),
+) -> PlaygroundConfig:
+    """Draw the sidebar; return the configuration it now shows.
+
+    Controls named in ``hidden`` (by their URL names: classroom mode) are not drawn; their
+    values stay those of ``current``.
+    """
     sb = st.sidebar
-    sb.selectbox(
-        "Lecture presets",
-        [PRESET_NONE, *presets.load()],
-        key="preset",
-        on_change=_apply_preset,
-        help="Sets the data, the network and the optimizer at once.",
-    )
-    about = presets.load().get(st.session_state.get("preset"), {}).get("about")
-    if about:
-        sb.caption(about)
+
+    def shown(name):
+        return QUERY_NAMES.get(name, name) not in hidden
+
+    if shown("preset"):
+        sb.selectbox(
+            "Lecture presets",
+            [PRESET_NONE, *presets.load()],
+            key="preset",
+            on_change=_apply_preset,
+            help="Sets the data, the network and the optimizer at once.",
+        )
+        about = presets.load().get(st.session_state.get("preset"), {}).get("about")
+        if about:
+            sb.caption(about)
 
     sb.header("Data")
     names = [*DATASET_NAMES, CUSTOM] if uploaded_name else list(DATASET_NAMES)
     if st.session_state.get(_key("dataset")) not in names:
         st.session_state[_key("dataset")] = names[0]
-    sb.selectbox("Dataset", names, key=_key("dataset"), format_func=_dataset_label)
-    sb.slider("Noise", 0.0, 0.5, step=0.01, key=_key("noise"))
-    sb.slider("Number of points", 20, 2000, step=10, key=_key("n_samples"))
-    sb.slider(
-        "Test fraction",
-        0.0,
-        0.9,
-        step=0.05,
-        key=_key("test_fraction"),
-        help="The share of the points held out as test data.",
-    )
-    sb.number_input(
-        "Seed",
-        0,
-        2**31 - 1,
-        step=1,
-        key=_key("seed"),
-        help="The same seed gives the same data and the same initial weights.",
-    )
-    sb.file_uploader(
-        "Upload a CSV (x1, x2, label)",
-        type=["csv", "txt"],
-        key="upload",
-        on_change=on_upload,
-        help=f"Up to {UPLOAD_LIMIT // 1000:,} kB; a header row is optional.",
-    )
+    if shown("dataset"):
+        sb.selectbox("Dataset", names, key=_key("dataset"), format_func=_dataset_label)
+    if shown("noise"):
+        sb.slider("Noise", 0.0, 0.5, step=0.01, key=_key("noise"))
+    if shown("n_samples"):
+        sb.slider("Number of points", 20, 2000, step=10, key=_key("n_samples"))
+    if shown("test_fraction"):
+        sb.slider(
+            "Test fraction",
+            0.0,
+            0.9,
+            step=0.05,
+            key=_key("test_fraction"),
+            help="The share of the points held out as test data.",
+        )
+    if shown("seed"):
+        sb.number_input(
+            "Seed",
+            0,
+            2**31 - 1,
+            step=1,
+            key=_key("seed"),
+            help="The same seed gives the same data and the same initial weights.",
+        )
+    if shown("upload"):
+        sb.file_uploader(
+            "Upload a CSV (x1, x2, label)",
+            type=["csv", "txt"],
+            key="upload",
+            on_change=on_upload,
+            help=f"Up to {UPLOAD_LIMIT // 1000:,} kB; a header row is optional.",
+        )
 
     sb.header("Network")
-    sb.slider(
-        "Hidden layers",
-        0,
-        MAX_LAYERS,
-        key=_key("n_layers"),
-        help="0 is the slide's 1-layer network: a linear classifier.",
-    )
-    for i in range(st.session_state[_key("n_layers")]):
-        sb.select_slider(f"Units in hidden layer {i + 1}", WIDTHS, key=_key(f"width_{i}"))
-    sb.selectbox("Activation f", ACTIVATION_NAMES, key=_key("activation"))
+    if shown("features"):
+        sb.multiselect(
+            "Input features",
+            FEATURE_NAMES,
+            key=_key("features"),
+            help="The network's inputs: the raw coordinates, or a prespecified "
+            "map of them (the lecture's explicit nonlinear features).",
+        )
+    if shown("hidden"):
+        sb.slider(
+            "Hidden layers",
+            0,
+            MAX_LAYERS,
+            key=_key("n_layers"),
+            help="0 is the slide's 1-layer network: a linear classifier.",
+        )
+        for i in range(st.session_state.get(_key("n_layers"), len(current.hidden))):
+            sb.select_slider(f"Units in hidden layer {i + 1}", WIDTHS, key=_key(f"width_{i}"))
+    if shown("activation"):
+        sb.selectbox("Activation f", ACTIVATION_NAMES, key=_key("activation"))
+    if shown("init"):
+        sb.selectbox(
+            "Initial weights", INITS, key=_key("init"), format_func=lambda v: INIT_LABELS[v]
+        )
 
     sb.header("Training")
     regression = st.session_state[_key("dataset")] in datasets.REGRESSION_NAMES
     if regression:
         st.session_state[_key("loss")] = "squared_error"
-    sb.selectbox("Loss", LOSS_NAMES, key=_key("loss"), disabled=regression)
-    sb.select_slider(
-        "Learning rate η", LEARNING_RATES, key=_key("learning_rate"), format_func=lambda v: f"{v:g}"
-    )
-    sb.slider("Momentum μ", 0.0, 0.99, step=0.01, key=_key("momentum"))
-    sb.slider("Gradient clipping (0 = off)", 0.0, 10.0, step=0.1, key=_key("clip_norm"))
-    sb.select_slider(
-        "L2 penalty λ",
-        (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0),
-        key=_key("l2"),
-        format_func=lambda v: f"{v:g}",
-    )
-    sb.select_slider(
-        "Batch size",
-        BATCH_SIZES,
-        key=_key("batch_size"),
-        format_func=lambda v: "full batch" if v == 0 else str(v),
-    )
-    sb.slider("Training steps per frame", 1, 500, key=_key("steps_per_frame"))
+    if shown("loss"):
+        sb.selectbox("Loss", LOSS_NAMES, key=_key("loss"), disabled=regression)
+    if shown("learning_rate"):
+        sb.select_slider(
+            "Learning rate η",
+            LEARNING_RATES,
+            key=_key("learning_rate"),
+            format_func=lambda v: f"{v:g}",
+        )
+    if shown("momentum"):
+        sb.slider("Momentum μ", 0.0, 0.99, step=0.01, key=_key("momentum"))
+    if shown("clip_norm"):
+        sb.slider("Gradient clipping (0 = off)", 0.0, 10.0, step=0.1, key=_key("clip_norm"))
+    if shown("l2"):
+        sb.select_slider("L2 penalty λ", PENALTIES, key=_key("l2"), format_func=lambda v: f"{v:g}")
+    if shown("l1"):
+        sb.select_slider("L1 penalty", PENALTIES, key=_key("l1"), format_func=lambda v: f"{v:g}")
+    if shown("batch_size"):
+        sb.select_slider(
+            "Batch size",
+            BATCH_SIZES,
+            key=_key("batch_size"),
+            format_func=lambda v: "full batch" if v == 0 else str(v),
+        )
+    if shown("steps_per_frame"):
+        sb.slider("Training steps per frame", 1, 500, key=_key("steps_per_frame"))
+    if shown("stop_epochs") or shown("stop_loss"):
+        with sb.expander("Stopping rule"):
+            if shown("stop_epochs"):
+                st.number_input(
+                    "Stop after this many epochs (0 = never)",
+                    0,
+                    10**7,
+                    step=100,
+                    key=_key("stop_epochs"),
+                )
+            if shown("stop_loss"):
+                st.number_input(
+                    "Stop when the test loss is below (0 = never)",
+                    0.0,
+                    10.0,
+                    step=0.01,
+                    format="%.3f",
+                    key=_key("stop_loss"),
+                )
+    return read(current)
 
-    n_layers = st.session_state[_key("n_layers")]
+
+INIT_LABELS = {
+    "auto": "He (ReLU-like) / Glorot",
+    "he": "He",
+    "glorot": "Glorot",
+    "tfp": "TF Playground: U(-0.5, 0.5), b = 0.1",
+}
+
+
+def read(current: PlaygroundConfig) -> PlaygroundConfig:
+    """The configuration the widgets hold; a control not drawn keeps ``current``'s value."""
+    ss = st.session_state
     values = {
-        f.name: st.session_state[_key(f.name)]
+        f.name: ss.get(_key(f.name), getattr(current, f.name))
         for f in fields(PlaygroundConfig)
         if f.name != "hidden"
     }
-    values["hidden"] = tuple(int(st.session_state[_key(f"width_{i}")]) for i in range(n_layers))
+    n_layers = ss.get(_key("n_layers"), len(current.hidden))
+    old = current.hidden
+    values["hidden"] = tuple(
+        int(ss.get(_key(f"width_{i}"), old[i] if i < len(old) else 8)) for i in range(n_layers)
+    )
     values["seed"] = int(values["seed"])
+    values["features"] = tuple(n for n in FEATURE_NAMES if n in values["features"]) or RAW
     return PlaygroundConfig(**values)

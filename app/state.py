@@ -14,6 +14,7 @@ import numpy as np
 
 from app.config import CUSTOM, PlaygroundConfig
 from engine import Network, Trainer, datasets, losses
+from engine.features import FeatureMap
 
 
 @dataclass
@@ -50,13 +51,24 @@ class PlaygroundState:
     hidden_axes: tuple | None = None
     scrub: int | None = None  # a history index being looked at, None = the present
     notices: list[str] = field(default_factory=list)
+    hidden_controls: frozenset[str] = frozenset()  # classroom mode: controls not shown
+    regenerated: int = 0  # how many times "regenerate" drew new points over the same weights
+    session_id: str = ""  # written to the URL as `sid`
+    compare: object | None = None  # the last side-by-side comparison (app.compare.Result)
+
+    @property
+    def features(self) -> FeatureMap:
+        return FeatureMap(self.config.features)
 
 
-def make_data(config: PlaygroundConfig, uploaded: Uploaded | None = None) -> Data:
+def make_data(config: PlaygroundConfig, uploaded: Uploaded | None = None, draw: int = 0) -> Data:
+    """The data a configuration names; ``draw`` > 0 is a fresh sample ("regenerate")."""
     if config.dataset == CUSTOM and uploaded is not None:
         X, y, names = uploaded.X, uploaded.y, uploaded.class_names
     else:
-        X, y = datasets.make(config.dataset, config.n_samples, config.noise, config.seed)
+        seed = config.seed if draw == 0 else [config.seed, draw]
+        seed = seed if draw == 0 else int(np.random.default_rng(seed).integers(2**31))
+        X, y = datasets.make(config.dataset, config.n_samples, config.noise, seed)
         names = ()
     k = 0 if config.regression else int(len(np.unique(y)))
     if config.regression:
@@ -104,6 +116,7 @@ def rebuild(state: PlaygroundState, config: PlaygroundConfig) -> None:
         data = make_data(config, state.uploaded)
         state.trainer = make_trainer(config, data)
         state.data = data
+        state.regenerated = 0
         state.points_version += 1
         state.hidden_axes = None
         state.scrub = None
@@ -114,6 +127,35 @@ def rebuild(state: PlaygroundState, config: PlaygroundConfig) -> None:
         state.trainer.set_hyperparameters(**config.optimizer_settings())
         state.trainer.clear_stop()
     state.config = config
+
+
+def regenerate(state: PlaygroundState) -> None:
+    """New points from the same distribution; the network keeps its weights (as in
+    TensorFlow Playground's "regenerate")."""
+    if state.config.dataset == CUSTOM:
+        return
+    state.regenerated += 1
+    data = make_data(state.config, state.uploaded, state.regenerated)
+    phi = state.features
+    state.trainer.replace_data(phi(data.X_train), data.y_train)
+    state.trainer.replace_test_data(phi(data.X_test), data.y_test)
+    state.data = data
+    state.points_version += 1
+
+
+def stop_reached(state: PlaygroundState) -> str | None:
+    """The stopping rule's message once the epoch budget or the target test loss is reached."""
+    cfg, tr = state.config, state.trainer
+    if cfg.stop_epochs and tr.epoch >= cfg.stop_epochs:
+        return f"Stopped: the epoch budget of {cfg.stop_epochs:,} is reached."
+    if cfg.stop_loss and tr.history.entries:
+        test_loss = tr.history.entries[-1].test_loss
+        if math.isfinite(test_loss) and test_loss < cfg.stop_loss:
+            return (
+                f"Stopped: the test loss {test_loss:.4f} is below the target "
+                f"{cfg.stop_loss:g}, at epoch {tr.epoch:,.0f}."
+            )
+    return None
 
 
 def reset(state: PlaygroundState) -> None:

@@ -50,6 +50,18 @@ def decision_surface(net, extent, n=100, inputs=None):
     return Z.reshape(n, n) if Z.shape[1] == 1 else Z.reshape(n, n, Z.shape[1])
 
 
+def unit_surfaces(net, extent, n=32, layer=1, inputs=None):
+    """Each unit's own output over the plane, (m, n, n): TensorFlow Playground's neuron
+    thumbnails. ``layer`` 0 is the inputs (``inputs(P)`` or the raw coordinates), layer L
+    the output."""
+    P = grid_points(extent, n)
+    A = P if inputs is None else inputs(P)
+    if layer > 0:
+        Z = net.hidden_preactivations(A, layer)
+        A = Z if layer == net.n_layers else net.act.f(Z)
+    return np.ascontiguousarray(A.T).reshape(A.shape[1], n, n)
+
+
 def unit_lines(net):
     """(m, 3) rows ``(w1, w2, b)``: unit i's line is w1 x1 + w2 x2 + b = 0, normal (w1, w2).
 

@@ -9,13 +9,15 @@ figures are not rebuilt every frame.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
+import uuid
 
 import numpy as np
 import streamlit as st
 
+from app import compare, figures, frames, sidebar, unit_thumbnails, weight_editor
 from app import config as C
-from app import figures, frames, sidebar
 from app import state as S
 from app.live_view import live_view
 from engine import datasets
@@ -29,9 +31,26 @@ log = logging.getLogger(__name__)
 def get_state() -> S.PlaygroundState:
     """The page's one state object, created from the URL only when missing."""
     if "playground" not in st.session_state:
-        config, notices = C.from_query(st.query_params.to_dict())
-        ps = S.new_state(config)
+        params = st.query_params.to_dict()
+        config, notices = C.from_query(params)
+        if "sid" in params:
+            # The link names a session this server does not hold: after a server restart,
+            # or when a load balancer moved the browser to another replica.
+            notices.insert(
+                0,
+                "This server did not know your session (it may have restarted, "
+                "or you were moved to another server): training starts afresh "
+                "from the link's setup.",
+            )
+        try:
+            ps = S.new_state(config)
+        except (ValueError, datasets.DatasetError) as err:
+            notices.append(f"The link's setup could not be built ({err}); using the default.")
+            config = C.DEFAULT
+            ps = S.new_state(config)
         ps.notices = notices
+        ps.hidden_controls = C.hidden_controls(params)
+        ps.session_id = uuid.uuid4().hex[:12]
         st.session_state["playground"] = ps
         sidebar.seed_widgets(config)
     return st.session_state["playground"]
@@ -40,6 +59,10 @@ def get_state() -> S.PlaygroundState:
 # -- callbacks (run before the rerun they cause) --------------------------------------------
 def _play():
     ps = get_state()
+    stop = S.stop_reached(ps)
+    if stop:
+        ps.notices.append(f"{stop} Raise the budget or the target (Stopping rule) to go on.")
+        return
     if ps.scrub is not None:
         ps.trainer.rewind(ps.scrub)
         ps.scrub = None
@@ -112,6 +135,11 @@ def display_network(ps: S.PlaygroundState):
 def draw_live_views(ps: S.PlaygroundState):
     if ps.playing and ps.scrub is None:
         ps.trainer.step(ps.config.steps_per_frame)
+        stop = S.stop_reached(ps)
+        if stop:
+            ps.playing = False
+            ps.notices.append(stop)
+            st.rerun(scope="app")
     ps.frame += 1
     net = display_network(ps)
     left, right = st.columns(2, gap="medium")
@@ -125,6 +153,7 @@ def draw_live_views(ps: S.PlaygroundState):
             send_points=True,
             show_test=st.session_state.get("show_test", True),
             discretize=st.session_state.get("discretize", False),
+            phi=ps.features,
         )
         live_view(payload, key="boundary")
     with right:
@@ -136,6 +165,7 @@ def draw_live_views(ps: S.PlaygroundState):
             layer=ps.hidden_layer,
             units=ps.hidden_units,
             axes=ps.hidden_axes,
+            phi=ps.features,
         )
         live_view(payload, key="hidden_space")
     with st.container(key="stats"):
@@ -162,10 +192,11 @@ def draw_history(ps: S.PlaygroundState):
     with right:
         net = display_network(ps)
         st.plotly_chart(
-            figures.network_diagram(net.coefs, net.intercepts),
+            figures.network_diagram(net.coefs, net.intercepts, ps.features.names),
             key="network",
             config={"displayModeBar": False},
         )
+    unit_thumbnails.show(net, ps)
     if ps.playing:
         st.caption("Pause to scrub back through the run.")
         return
@@ -189,7 +220,7 @@ def draw_history(ps: S.PlaygroundState):
 
 
 def draw_controls(ps: S.PlaygroundState):
-    cols = st.columns([1, 1, 1, 1, 4])
+    cols = st.columns([1, 1, 1, 1, 1.2, 4])
     cols[0].button(
         "Play",
         key="play",
@@ -215,7 +246,16 @@ def draw_controls(ps: S.PlaygroundState):
         icon=":material/restart_alt:",
         help="Back to the initial weights (same seed).",
     )
-    with cols[4]:
+    cols[4].button(
+        "Regenerate",
+        key="regenerate",
+        on_click=S.regenerate,
+        args=(ps,),
+        icon=":material/scatter_plot:",
+        help="New points from the same distribution; the network keeps its weights.",
+        disabled=ps.config.dataset == C.CUSTOM,
+    )
+    with cols[5]:
         draw_hidden_choice(ps)
 
 
@@ -278,13 +318,18 @@ def apply_config(ps: S.PlaygroundState, config: C.PlaygroundConfig):
         sidebar.seed_widgets(ps.config)
         return
     query = C.to_query(ps.config)
-    if st.query_params.to_dict() != query:
+    current = st.query_params.to_dict()
+    # Keep the classroom switches; name this session so a reconnect elsewhere can say so.
+    query.update({k: v for k, v in current.items() if k == "hide" or k.endswith("_hide")})
+    query["sid"] = ps.session_id
+    if current != query:
         st.query_params.from_dict(query)
 
 
 def page():
     ps = get_state()
-    config = sidebar.show(ps.uploaded.name if ps.uploaded else None, _upload)
+    hidden = ps.hidden_controls
+    config = sidebar.show(ps.config, ps.uploaded.name if ps.uploaded else None, _upload, hidden)
     st.sidebar.header("Display")
     st.sidebar.checkbox("Show test data", True, key="show_test")
     st.sidebar.checkbox("Discretize output", False, key="discretize")
@@ -295,25 +340,40 @@ def page():
 
     st.title("Playground")
     draw_controls(ps)
-    st.fragment(draw_live_views, run_every=FRAME_SECONDS if ps.playing else None)(ps)
-    draw_flips(ps)
-    st.fragment(draw_history, run_every=SLOW_SECONDS if ps.playing else None)(ps)
+    st.fragment(guarded(draw_live_views), run_every=FRAME_SECONDS if ps.playing else None)(ps)
+    if "flip" not in hidden:
+        draw_flips(ps)
+    st.fragment(guarded(draw_history), run_every=SLOW_SECONDS if ps.playing else None)(ps)
+    if "edit" not in hidden:
+        weight_editor.show(ps)
+    if "compare" not in hidden:
+        compare.show(ps)
 
 
-def guarded_page():
-    """Any unexpected error becomes a short message and a way out, never a traceback."""
-    # Streamlit's own stop/rerun signals derive from BaseException and pass through.
-    try:
-        page()
-    except Exception as err:  # noqa: BLE001 — the last line of defence, logged in full
-        log.exception("Playground failed")
-        st.error(
-            f"Something went wrong ({type(err).__name__}: {err}). Your setup is kept; "
-            "reset the page to start it again."
-        )
-        if st.button("Reset this page", key="reset_page"):
-            st.session_state.pop("playground", None)
-            st.rerun()
+def guarded(fn):
+    """Any unexpected error becomes a short message and a way out, never a traceback.
+
+    Wraps the page and each fragment (a fragment's rerun runs only its own function).
+    Streamlit's own stop/rerun signals derive from BaseException and pass through.
+    """
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as err:  # noqa: BLE001 — the last line of defence, logged in full
+            log.exception("Playground failed in %s", fn.__name__)
+            if "playground" in st.session_state:
+                st.session_state["playground"].playing = False
+            st.error(
+                f"Something went wrong ({type(err).__name__}: {err}). Your last good state "
+                "is kept; reset the page to start it again."
+            )
+            if st.button("Reset this page", key=f"reset_page_{fn.__name__}"):
+                st.session_state.pop("playground", None)
+                st.rerun(scope="app")
+
+    return run
 
 
-guarded_page()
+guarded(page)()
