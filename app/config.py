@@ -163,7 +163,7 @@ def to_query(config: PlaygroundConfig) -> dict[str, str]:
         elif f.name == "features":
             text = ",".join(value)
         elif isinstance(value, float):
-            text = f"{value:g}"
+            text = repr(value)  # the shortest text that reads back to the same float
         else:
             text = str(value)
         out[QUERY_NAMES[f.name]] = text
@@ -182,7 +182,7 @@ def from_query(params: Mapping[str, str], base: PlaygroundConfig = DEFAULT):
         raw = str(raw)[:200]
         try:
             values[f.name] = _parse(f.name, raw, notices)
-        except ValueError as err:
+        except (ValueError, OverflowError) as err:
             notices.append(f"URL value {QUERY_NAMES[f.name]}={raw!r} ignored: {err}.")
     config = PlaygroundConfig(**values)
     if config.regression and config.loss != "squared_error":
@@ -219,11 +219,21 @@ def _parse(name, raw, notices):
             f"URL value {QUERY_NAMES[name]}={raw} is outside {low:g}..{high:g}; using {clamped:g}."
         )
         number = clamped
+    given = number
     if name in STEPS:
         number = round(round(number / STEPS[name]) * STEPS[name], 6)
         number = min(max(number, low), high)
     if isinstance(getattr(DEFAULT, name), int):
-        return int(round(number))
+        number = int(round(number))
+        if name == "batch_size" and number:
+            number = snap(number, BATCH_SIZES[1:])
+    if number != given:
+        notices.append(
+            f"URL value {QUERY_NAMES[name]}={raw} set to {number:g}, the nearest "
+            "value the slider offers."
+        )
+    if isinstance(getattr(DEFAULT, name), int):
+        return number
     if name in ("l1", "l2"):
         snapped = snap(number, PENALTIES)
         if snapped != number:
@@ -246,7 +256,12 @@ def parse_layers(raw, notices):
     if raw.strip() in ("", "0", "none"):
         return ()
     parts = [p for p in raw.replace(" ", "").split(",") if p]
-    widths = [int(float(p)) for p in parts]
+    numbers = [float(p) for p in parts]
+    if not all(math.isfinite(n) for n in numbers):
+        raise ValueError("layer widths must be finite numbers")
+    widths = [int(round(n)) for n in numbers]
+    if widths != numbers:
+        notices.append(f"Layer widths {parts} rounded to whole units {widths}.")
     if len(widths) > MAX_LAYERS:
         notices.append(f"At most {MAX_LAYERS} hidden layers; keeping the first {MAX_LAYERS}.")
         widths = widths[:MAX_LAYERS]

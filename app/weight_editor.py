@@ -41,8 +41,8 @@ def show(ps):
         current = net.intercepts[layer - 1][col] if row is None else net.coefs[layer - 1][row, col]
         c[3].number_input(
             "Value",
-            -100.0,
-            100.0,
+            None,
+            None,
             float(current) if math.isfinite(current) else 0.0,
             step=0.1,
             format="%.4f",

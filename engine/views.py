@@ -46,7 +46,10 @@ def decision_surface(net, extent, n=100, inputs=None):
     traffic of a wide net and is exact enough for a picture.
     """
     P = grid_points(extent, n)
-    Z = net.forward(P if inputs is None else inputs(P), dtype=np.float32)
+    # Weights near float32's limit (a diverged run keeps its last good, huge, weights) give
+    # inf here: the picture shows it, no warning is needed.
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = net.forward(P if inputs is None else inputs(P), dtype=np.float32)
     return Z.reshape(n, n) if Z.shape[1] == 1 else Z.reshape(n, n, Z.shape[1])
 
 
