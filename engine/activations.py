@@ -5,7 +5,9 @@ other, so that the backward pass ``delta^l = Diag[f'(z^l)] W^{l+1} delta^{l+1}``
 pair up by the name the user picked (as TensorFlow Playground's ``{output, der}`` objects do).
 
 Both functions take the pre-activation ``z`` (what the forward pass caches) and return a new
-array; ``f`` may also write into ``out`` to spare an allocation on the hot path.
+array; ``f`` may also write into ``out`` to spare an allocation on the hot path. ``df(z, a)``
+may be given ``a = f(z)`` too, which the forward pass has already computed: then it need not
+evaluate f again (sigmoid' = a (1 - a), tanh' = 1 - a^2, as scikit-learn's DERIVATIVES do).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ class Activation(NamedTuple):
     """``f`` and ``f'`` of one activation, and the initialisation that suits it."""
 
     f: Callable[..., np.ndarray]
-    df: Callable[[np.ndarray], np.ndarray]
+    df: Callable[..., np.ndarray]
     # He initialisation keeps the variance of ReLU-like units; Glorot suits symmetric ones.
     init: str
     # The range of f, used by views to draw fixed axes in the hidden space.
@@ -33,9 +35,10 @@ def _relu(z, out=None):
     return np.maximum(z, 0.0, out=out)
 
 
-def _relu_d(z):
-    # The indicator 1[z > 0] as booleans: multiplying by it is all backprop needs.
-    return z > 0
+def _relu_d(z, a=None):
+    # The indicator 1[z > 0] as floats: sign(a) with a = max(z, 0) >= 0 is 1 exactly where
+    # z > 0 (multiplying by a float mask is much faster than by a boolean one).
+    return np.sign(_relu(z) if a is None else a)
 
 
 def _sigmoid(z, out=None):
@@ -47,8 +50,8 @@ def _sigmoid(z, out=None):
     return out
 
 
-def _sigmoid_d(z):
-    s = _sigmoid(z)
+def _sigmoid_d(z, a=None):
+    s = _sigmoid(z) if a is None else a
     return s * (1.0 - s)
 
 
@@ -56,8 +59,8 @@ def _tanh(z, out=None):
     return np.tanh(z, out=out)
 
 
-def _tanh_d(z):
-    t = np.tanh(z)
+def _tanh_d(z, a=None):
+    t = np.tanh(z) if a is None else a
     return 1.0 - t * t
 
 
@@ -68,7 +71,7 @@ def _identity(z, out=None):
     return out
 
 
-def _identity_d(z):
+def _identity_d(z, a=None):
     return np.ones_like(z)
 
 
@@ -76,7 +79,7 @@ def _leaky_relu(z, out=None):
     return np.maximum(z, LEAKY_SLOPE * z, out=out)
 
 
-def _leaky_relu_d(z):
+def _leaky_relu_d(z, a=None):
     return np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype)
 
 
@@ -85,7 +88,7 @@ def _quadratic(z, out=None):
     return np.multiply(z, z, out=out)
 
 
-def _quadratic_d(z):
+def _quadratic_d(z, a=None):
     return 2.0 * z
 
 

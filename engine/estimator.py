@@ -244,7 +244,8 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNetBase):
         return Z[:, 0] if Z.shape[1] == 1 else Z
 
     def predict(self, X):
-        return self.classes_[losses.predict_index(self._outputs(X))]
+        Z = self._outputs(X)  # first: it raises NotFittedError before classes_ is read
+        return self.classes_[losses.predict_index(Z)]
 
     def _has_probabilities(self):
         return losses.get(self.loss).probabilistic
@@ -267,7 +268,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetBase):
         hidden_layer_sizes=(8,),
         activation="relu",
         loss="squared_error",
-        learning_rate=0.01,
+        learning_rate=0.1,
         momentum=0.0,
         clip_norm=None,
         l2=0.0,

@@ -18,13 +18,14 @@ import numpy as np
 
 
 class Loss(NamedTuple):
-    """``value_and_grad(T, Z) -> (mean loss over rows, dl/dz per row)``.
+    """``value_and_grad(T, Z, scale=1) -> (mean loss over rows, scale * dl/dz per row)``.
 
     The loss and its derivative are computed together because they share the margin
-    (hinge), the residual (squared error) or the probabilities (log loss).
+    (hinge), the residual (squared error) or the probabilities (log loss). ``scale`` lets
+    the objective take the batch mean (scale = 1/n) in the same pass.
     """
 
-    value_and_grad: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+    value_and_grad: Callable[..., tuple[float, np.ndarray]]
     # Whether the output is read as probabilities (predict_proba is offered only then).
     probabilistic: bool
 
@@ -35,21 +36,25 @@ class Loss(NamedTuple):
         return self.value_and_grad(T, Z)[1]
 
 
-def _hinge(T, Z):
+def _hinge(T, Z, scale=1.0):
     """l = max(0, 1 - y z);   dl/dz = -y where 1 - y z > 0, else 0 (the slide's cases)."""
-    slack = T * Z
-    np.subtract(1.0, slack, out=slack)
-    active = slack > 0.0
-    grad = T * active
-    np.negative(grad, out=grad)
-    np.maximum(slack, 0.0, out=slack)
-    return float(slack.sum()) / len(Z), grad
+    loss = T * Z
+    np.subtract(1.0, loss, out=loss)
+    np.maximum(loss, 0.0, out=loss)  # l = max(0, 1 - y z)
+    # sign(l) is the indicator 1[l > 0] as floats (l >= 0 here): cheaper than a boolean mask.
+    grad = np.sign(loss)
+    grad *= T
+    grad *= -scale  # -y 1[l > 0]
+    return float(loss.sum()) / len(Z), grad
 
 
-def _squared(T, Z):
+def _squared(T, Z, scale=1.0):
     """l = (y - z)^2 / 2;   dl/dz = z - y."""
     r = Z - T
-    return 0.5 * float(np.dot(r.ravel(), r.ravel())) / len(Z), r
+    value = 0.5 * float(np.dot(r.ravel(), r.ravel())) / len(Z)
+    if scale != 1.0:
+        r *= scale
+    return value, r
 
 
 def _sigmoid(z):
@@ -61,18 +66,22 @@ def _softmax(Z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _log_loss(T, Z):
+def _log_loss(T, Z, scale=1.0):
     """Binary (one output, t in {0, 1}): l = log(1 + e^z) - t z,  dl/dz = sigmoid(z) - t.
     Multiclass (one-hot t): l = log sum_k e^{z_k} - z_y,  dl/dz = softmax(z) - t."""
     if Z.shape[1] == 1:
         value = float((np.logaddexp(0.0, Z) - T * Z).sum()) / len(Z)
-        return value, _sigmoid(Z) - T
-    m = Z.max(axis=1, keepdims=True)
-    e = np.exp(Z - m)
-    total = e.sum(axis=1, keepdims=True)
-    log_norm = m + np.log(total)
-    value = float((log_norm[:, 0] - (T * Z).sum(axis=1)).mean())
-    return value, e / total - T
+        grad = _sigmoid(Z) - T
+    else:
+        m = Z.max(axis=1, keepdims=True)
+        e = np.exp(Z - m)
+        total = e.sum(axis=1, keepdims=True)
+        log_norm = m + np.log(total)
+        value = float((log_norm[:, 0] - (T * Z).sum(axis=1)).mean())
+        grad = e / total - T
+    if scale != 1.0:
+        grad *= scale
+    return value, grad
 
 
 LOSSES: dict[str, Loss] = {

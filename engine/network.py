@@ -95,16 +95,20 @@ class Network:
     def __getstate__(self):
         # The views are rebuilt on unpickling so that they still share theta's memory.
         state = self.__dict__.copy()
-        for name in ("coefs", "intercepts", "_blocks", "_buffers"):
+        for name in ("coefs", "intercepts", "_blocks", "_blocks_T", "_buffers", "_grad_blocks"):
             state.pop(name, None)
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._bind()
+        if self._grad_owner is not None:
+            self.bind_gradient(self._grad_owner)
 
     def _bind(self):
         self._blocks = self.augmented_views(self.theta)
+        # (W^l)^T with b^l as its last column: z^l = [W^l; b^l]^T [a^{l-1}; 1].
+        self._blocks_T = [B.T for B in self._blocks]
         self.coefs, self.intercepts = self.views(self.theta)
         self._buffers = {}
 
@@ -120,21 +124,24 @@ class Network:
     def forward(self, X, dtype=np.float64, chunk=4096):
         """F(X; theta) = z^L, keeping nothing: for grids and prediction."""
         X = np.asarray(X, dtype=dtype)
-        if len(X) > chunk:
-            return np.concatenate(
-                [self.forward(X[i : i + chunk], dtype, chunk) for i in range(0, len(X), chunk)]
-            )
-        f = self.act.f
         params = list(zip(self.coefs, self.intercepts))
         if dtype != np.float64:
             params = [(W.astype(dtype), b.astype(dtype)) for W, b in params]
-        a = X
+        if len(X) <= chunk:
+            return self._forward(X, params)
+        # In chunks, so that a wide layer's z for a whole grid never sits in memory at once.
+        return np.concatenate(
+            [self._forward(X[i : i + chunk], params) for i in range(0, len(X), chunk)]
+        )
+
+    def _forward(self, a, params):
+        f = self.act.f
         for W, b in params[:-1]:
-            z = a @ W
+            z = np.dot(a, W)
             z += b
             a = f(z, out=z)
         W, b = params[-1]
-        z = a @ W
+        z = np.dot(a, W)
         z += b
         return z
 
@@ -148,31 +155,34 @@ class Network:
         activation buffers are those of the previous call with the same batch size (the
         trainer's hot path): keep nothing across calls then.
         """
-        f = self.act.f
         n = A0.shape[1]
-        buffers = self._activation_buffers(n) if reuse else None
-        zs, acts = [None], [A0]
-        a = A0
+        zs, acts, a_rows = self._workspace(n) if reuse else self._new_workspace(n)
+        acts[0] = A0
+        f = self.act.f
         last = self.n_layers
-        for l, B in enumerate(self._blocks, start=1):
-            z = np.dot(B.T, a)  # z^l = (W^l)^T a^{l-1} + b^l
-            zs.append(z)
-            if l == last:
-                acts.append(z)
-                break
-            a = buffers[l] if reuse else np.ones((z.shape[0] + 1, n))
-            f(z, out=a[:-1])  # a^l = f(z^l)
-            acts.append(a)
+        for l, Bt in enumerate(self._blocks_T, start=1):
+            np.dot(Bt, acts[l - 1], out=zs[l])  # z^l = (W^l)^T a^{l-1} + b^l
+            if l < last:
+                f(zs[l], out=a_rows[l])  # a^l = f(z^l), above the row of ones
         return zs, acts
 
-    def _activation_buffers(self, n):
-        bufs = self._buffers.get(n)
-        if bufs is None:
+    def _new_workspace(self, n):
+        """Arrays for one forward pass over n points: ``zs``, ``acts`` (a^l with its row of
+        ones; acts[L] is zs[L]) and ``a_rows`` (the views acts[l][:-1] that f writes into)."""
+        sizes = self.layer_sizes
+        zs = [None] + [np.empty((m, n)) for m in sizes[1:]]
+        acts = [None] + [np.ones((m + 1, n)) for m in sizes[1:-1]] + [zs[-1]]
+        a_rows = [None] + [a[:-1] for a in acts[1:-1]]
+        return zs, acts, a_rows
+
+    def _workspace(self, n):
+        """The workspace of the last passes over n points (a few batch sizes are kept)."""
+        ws = self._buffers.get(n)
+        if ws is None:
             if len(self._buffers) > 4:
                 self._buffers.clear()
-            bufs = [None] + [np.ones((m + 1, n)) for m in self.layer_sizes[1:-1]]
-            self._buffers[n] = bufs
-        return bufs
+            ws = self._buffers[n] = self._new_workspace(n)
+        return ws
 
     def hidden_preactivations(self, X, layer):
         """z^layer for 1 <= layer <= L (layer L is the output)."""
@@ -203,19 +213,17 @@ class Network:
         list ``deltas`` indexed by layer (deltas[0] unused).
         """
         grads = (
-            self.augmented_views(grad_flat)
-            if grad_flat is not self._grad_owner
-            else self._grad_blocks
+            self._grad_blocks if grad_flat is self._grad_owner else self.augmented_views(grad_flat)
         )
         df = self.act.df
         deltas = [None] * (self.n_layers + 1)
         delta = delta_L
         for l in range(self.n_layers, 0, -1):
             deltas[l] = delta
-            np.dot(acts[l - 1], delta.T, out=grads[l - 1])
+            np.dot(acts[l - 1], delta.T, out=grads[l - 1])  # [a^{l-1}; 1] (delta^l)^T
             if l > 1:
-                delta = np.dot(self.coefs[l - 1], delta)
-                delta *= df(zs[l - 1])
+                delta = np.dot(self.coefs[l - 1], delta)  # W^l delta^l
+                delta *= df(zs[l - 1], acts[l - 1][:-1])  # Diag[f'(z^{l-1})] W^l delta^l
         return deltas
 
     def bind_gradient(self, grad_flat):

@@ -1,8 +1,10 @@
 """The training objective of the lecture's ERM, and its gradient by backpropagation.
 
     R(theta) = (1/N) sum_i loss(y_i, F(x_i; theta)) + l2 * sum_l ||W^l||_F^2
+                                                     [+ l1 * sum_l |W^l|_1]
 
-Biases are not penalised. The gradient of the penalty is ``2 * l2 * W^l``.
+Biases are not penalised. The gradient of the penalty is ``2 * l2 * W^l`` (and
+``l1 * sign(W^l)``, the subgradient that is 0 at 0, for TensorFlow Playground's L1 option).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def objective_and_gradients(net, loss, X, T, l2, grad, weight_mask, augmented=False):
+def objective_and_gradients(net, loss, X, T, l2, grad, weight_mask, augmented=False, l1=0.0):
     """Return ``(R(theta), Z, deltas)`` and write dR/dtheta into ``grad`` (flat, in place).
 
     ``loss`` is an ``engine.losses.Loss``; ``T`` the encoded targets; ``weight_mask`` is
@@ -22,14 +24,18 @@ def objective_and_gradients(net, loss, X, T, l2, grad, weight_mask, augmented=Fa
     zs, acts = net.forward_cached(X_aug.T, reuse=augmented)
     # The loss table works on rows (n, k); the network's passes on columns (k, n).
     Z = zs[-1].T
-    value, dl_dz = loss.value_and_grad(T, Z)
-    # The mean over the batch is taken once, on delta^L, and flows through every layer.
-    dl_dz *= 1.0 / len(X)
-    deltas = net.backward(zs, acts, dl_dz.T, grad)
+    # The mean over the batch is taken once, on delta^L = (1/n) dl/dz, and flows through
+    # every layer.
+    value, delta_L = loss.value_and_grad(T, Z, 1.0 / len(X))
+    deltas = net.backward(zs, acts, delta_L.T, grad)
     if l2:
         weights = net.theta * weight_mask
         value += l2 * float(np.dot(weights, net.theta))
         grad += (2.0 * l2) * weights
+    if l1:
+        weights = net.theta * weight_mask
+        value += l1 * float(np.abs(weights).sum())
+        grad += l1 * np.sign(weights)
     return value, Z, deltas
 
 

@@ -13,19 +13,25 @@ The optimizer owns its velocity and nothing else; its settings may change betwee
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
 
+def is_number(x):
+    # NumPy scalars count (a grid search hands out np.float64), booleans do not.
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
 def check_hyperparameters(learning_rate, momentum, clip_norm):
-    if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate)):
+    if not (is_number(learning_rate) and math.isfinite(learning_rate)):
         raise ValueError(f"learning_rate must be a finite number, got {learning_rate!r}")
     if learning_rate <= 0:
         raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
-    if not (isinstance(momentum, (int, float)) and 0 <= momentum < 1):
+    if not (is_number(momentum) and 0 <= momentum < 1):
         raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
     if clip_norm is not None and not (
-        isinstance(clip_norm, (int, float)) and math.isfinite(clip_norm) and clip_norm > 0
+        is_number(clip_norm) and math.isfinite(clip_norm) and clip_norm > 0
     ):
         raise ValueError(f"clip_norm must be None or a number > 0, got {clip_norm!r}")
 

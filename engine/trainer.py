@@ -15,9 +15,10 @@ import numpy as np
 from engine import losses
 from engine.network import Network
 from engine.objective import objective_and_gradients
-from engine.optim import SGD, check_hyperparameters
+from engine.optim import SGD, check_hyperparameters, is_number
 
-# Snapshots of theta are kept within this many bytes (a 500-wide net is ~2 MB a copy).
+# Snapshots (theta, and the velocity when momentum is on) are kept within this many bytes
+# (three layers of 500 units are 4 MB a copy); the history keeps at least 4 whatever the size.
 HISTORY_BYTES = 64 * 2**20
 HISTORY_CAPACITY = 600
 
@@ -34,6 +35,10 @@ class Snapshot:
     test_accuracy: float
     grad_norm: float
     theta: np.ndarray
+    # The optimizer's velocity (None when momentum was off) and where the minibatches stood
+    # (see Trainer._batch_state): with them, a rewound run replays bit for bit.
+    velocity: np.ndarray | None = None
+    batches: tuple | None = None
 
 
 class History:
@@ -96,6 +101,7 @@ class Trainer:
         n_classes=2,
         loss="hinge",
         l2=0.0,
+        l1=0.0,
         learning_rate=0.1,
         momentum=0.0,
         clip_norm=None,
@@ -111,17 +117,11 @@ class Trainer:
         self.loss_name = loss
         self.loss = losses.get(loss)
         self.replace_data(X_train, y_train)
-        self.X_test = (
-            np.empty((0, self.X_train.shape[1]))
-            if X_test is None
-            else np.ascontiguousarray(X_test, dtype=np.float64)
-        )
-        self.y_test = np.empty(0) if y_test is None else np.asarray(y_test)
-        self.T_test = self._encode(self.y_test)
+        self.replace_test_data(X_test, y_test)
         self.optimizer = SGD(len(net.theta), learning_rate, momentum, clip_norm)
-        self.l2 = 0.0
+        self.l2 = self.l1 = 0.0
         self.batch_size = None
-        self.set_hyperparameters(l2=l2, batch_size=batch_size)
+        self.set_hyperparameters(l2=l2, l1=l1, batch_size=batch_size)
         self.random_state = random_state
         self.grad = np.zeros_like(net.theta)
         net.bind_gradient(self.grad)
@@ -138,15 +138,16 @@ class Trainer:
         self._reseed()
         self.history = None
         if history_capacity:
-            bytes_cap = HISTORY_BYTES // max(1, net.theta.nbytes)
-            self.history = History(min(history_capacity, max(20, bytes_cap)))
+            # A snapshot holds theta and, with momentum, the velocity: two copies at most.
+            bytes_cap = HISTORY_BYTES // max(1, 2 * net.theta.nbytes)
+            self.history = History(min(history_capacity, bytes_cap))
             self.record()
 
     # -- set-up ---------------------------------------------------------------------------
     def _encode(self, y):
         if self.regression:
             y = np.asarray(y, dtype=np.float64)
-            return y.reshape(len(y), -1) if y.ndim < 2 else y
+            return y[:, None] if y.ndim < 2 else y
         return losses.encode_targets(self.loss_name, y, self.n_classes)
 
     def replace_data(self, X_train, y_train):
@@ -157,14 +158,30 @@ class Trainer:
         self.T_train = self._encode(self.y_train)
         self._order = None
 
+    def replace_test_data(self, X_test, y_test):
+        """Evaluate on new held-out data (regenerate)."""
+        n_in = self.X_train.shape[1]
+        X_test = np.empty((0, n_in)) if X_test is None else X_test
+        self.X_test = np.ascontiguousarray(X_test, dtype=np.float64).reshape(-1, n_in)
+        self.y_test = np.empty(0) if y_test is None else np.asarray(y_test)
+        self.T_test = self._encode(self.y_test)
+
     def _reseed(self):
-        # The batch order depends only on the seed and the step, so a rewound run replays.
+        # One generator draws every pass's shuffle; snapshots keep its state (_batch_state),
+        # so that a rewound run draws the same minibatches again.
         self._rng = np.random.default_rng([int(self.random_state or 0), self.step_count])
         self._order = None
         self._cursor = 0
 
     def set_hyperparameters(
-        self, *, learning_rate=None, momentum=None, clip_norm="keep", l2=None, batch_size="keep"
+        self,
+        *,
+        learning_rate=None,
+        momentum=None,
+        clip_norm="keep",
+        l2=None,
+        l1=None,
+        batch_size="keep",
     ):
         """Change optimizer settings live, between steps, without a reset."""
         opt = self.optimizer
@@ -175,9 +192,13 @@ class Trainer:
         opt.learning_rate, opt.momentum = float(lr), float(mu)
         opt.clip_norm = None if clip is None else float(clip)
         if l2 is not None:
-            if not (isinstance(l2, (int, float)) and math.isfinite(l2) and l2 >= 0):
+            if not (is_number(l2) and math.isfinite(l2) and l2 >= 0):
                 raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
             self.l2 = float(l2)
+        if l1 is not None:
+            if not (is_number(l1) and math.isfinite(l1) and l1 >= 0):
+                raise ValueError(f"l1 must be a number >= 0, got {l1!r}")
+            self.l1 = float(l1)
         if batch_size != "keep":
             if batch_size is not None and not (
                 isinstance(batch_size, (int, np.integer)) and batch_size >= 1
@@ -200,36 +221,64 @@ class Trainer:
     def diverged(self):
         return self.message is not None
 
+    def _new_pass(self):
+        """Shuffle the training points for the next pass over them."""
+        # The generator's state before the shuffle is kept for snapshots (_batch_state).
+        self._pass_state = self._rng.bit_generator.state
+        self._order = self._rng.permutation(self.n_train)
+        # One shuffled copy per pass, so that each minibatch is a slice, not a gather.
+        self._X_pass = self._X_train_aug[self._order]
+        self._T_pass = self.T_train[self._order]
+        self._cursor = 0
+
     def _next_batch(self):
         if self.batch_size is None:
             return self._X_train_aug, self.T_train
         if self._order is None or self._cursor >= self.n_train:
-            self._order = self._rng.permutation(self.n_train)
-            self._cursor = 0
-        idx = self._order[self._cursor : self._cursor + self.batch_size]
+            self._new_pass()
+        start = self._cursor
         self._cursor += self.batch_size
-        return self._X_train_aug[idx], self.T_train[idx]
+        return self._X_pass[start : self._cursor], self._T_pass[start : self._cursor]
+
+    def _batch_state(self):
+        """What decides the coming minibatches: the generator's state before the current
+        pass was shuffled and the position in it (or, between passes, the state now)."""
+        if self._order is None:
+            return self._rng.bit_generator.state, None
+        return self._pass_state, self._cursor
+
+    def _restore_batches(self, state):
+        rng_state, cursor = state
+        self._rng.bit_generator.state = rng_state
+        self._order = None
+        if cursor is not None:
+            self._new_pass()  # the same shuffle as the first time
+            self._cursor = cursor
 
     def step(self, n_steps=1, record=True):
         """Run up to ``n_steps`` updates; return how many were done (fewer if it diverged)."""
         if self.diverged:
             return 0
-        net, grad = self.net, self.grad
-        history = self.history if record else None
+        # Overflow and NaN are what the guard looks for: NumPy need not warn of them too.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._run(n_steps, self.history if record else None)
+
+    def _run(self, n_steps, history):
+        net, grad, theta, last_good = self.net, self.grad, self.net.theta, self._last_good
+        loss, l2, l1, mask, opt = self.loss, self.l2, self.l1, self.weight_mask, self.optimizer
         for done in range(n_steps):
             X, T = self._next_batch()
-            value, _, _ = objective_and_gradients(
-                net, self.loss, X, T, self.l2, grad, self.weight_mask, augmented=True
-            )
-            norm = self.optimizer.step(net.theta, grad)
+            value, _, _ = objective_and_gradients(net, loss, X, T, l2, grad, mask, True, l1)
+            norm = opt.step(theta, grad)
+            # theta . theta is finite only if every weight is (and none is beyond 1e154).
             if not (
                 math.isfinite(value)
                 and math.isfinite(norm)
-                and math.isfinite(float(net.theta.sum()))
+                and math.isfinite(float(np.dot(theta, theta)))
             ):
                 self._stop(value, norm)
                 return done
-            np.copyto(self._last_good, net.theta)
+            np.copyto(last_good, theta)
             self.objective, self.grad_norm = value, norm
             self.objective_sum += value
             self.objective_count += 1
@@ -243,10 +292,11 @@ class Trainer:
         np.copyto(self.net.theta, self._last_good)
         self.optimizer.reset()
         what = "objective" if not math.isfinite(value) else "gradient or weights"
+        bad = value if not math.isfinite(value) else norm
         lr = self.optimizer.learning_rate
         self.message = (
             f"Training stopped at step {self.step_count + 1:,}: the {what} became "
-            f"{'NaN' if math.isnan(value) else 'infinite'} (the updates overshot and blew up). "
+            f"{'NaN' if math.isnan(bad) else 'infinite'} (the updates overshot and blew up). "
             f"The last good weights are kept. Lower the learning rate (now {lr:g}; try "
             f"{lr / 10:g}), turn on gradient clipping, or rewind to an earlier step."
         )
@@ -293,6 +343,8 @@ class Trainer:
                 m["test_accuracy"],
                 self.grad_norm,
                 self.net.theta.copy(),
+                self.optimizer.velocity.copy() if self.optimizer.momentum else None,
+                self._batch_state(),
             )
         )
         return m
@@ -307,12 +359,19 @@ class Trainer:
         snap = entries[index]
         np.copyto(self.net.theta, snap.theta)
         np.copyto(self._last_good, snap.theta)
-        self.optimizer.reset()
+        # Without momentum the next update does not read the velocity, so zero is exact.
+        if snap.velocity is None:
+            self.optimizer.reset()
+        else:
+            np.copyto(self.optimizer.velocity, snap.velocity)
         self.step_count = snap.step
         self.samples_seen = round(snap.epoch * self.n_train)
         self.history.truncate(index)
         self.message = None
-        self._reseed()
+        if snap.batches is None:
+            self._reseed()
+        else:
+            self._restore_batches(snap.batches)
 
     def flip_unit_sign(self, layer, unit):
         """Flip a hidden unit's incoming weights and bias (and its velocity, so momentum
