@@ -87,21 +87,26 @@ def _split_regression(X, y, test_fraction, seed):
 
 
 def make_trainer(config: PlaygroundConfig, data: Data) -> Trainer:
+    """A fresh network on the data's features: the same seed gives the same weights."""
+    phi = FeatureMap(config.features)
     n_out = 1 if data.n_classes == 0 else losses.n_outputs(data.n_classes)
     net = Network(
-        (data.X_train.shape[1], *config.hidden, n_out), config.activation, random_state=config.seed
+        (len(phi.names), *config.hidden, n_out), config.activation, config.init, config.seed
     )
-    return Trainer(
+    trainer = Trainer(
         net,
-        data.X_train,
+        phi(data.X_train),
         data.y_train,
-        data.X_test,
+        phi(data.X_test),
         data.y_test,
         n_classes=data.n_classes,
         loss=config.loss,
         random_state=config.seed,
         **config.optimizer_settings(),
     )
+    # A snapshot (with its evaluation on all the data) at most once a frame, not every step.
+    trainer.history.interval = max(1, config.steps_per_frame)
+    return trainer
 
 
 def new_state(config: PlaygroundConfig, uploaded: Uploaded | None = None) -> PlaygroundState:

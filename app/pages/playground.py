@@ -144,7 +144,6 @@ def draw_live_views(ps: S.PlaygroundState):
     net = display_network(ps)
     left, right = st.columns(2, gap="medium")
     with left:
-        st.markdown("**Input plane** · decision surface, units' lines z_i = 0 and normals")
         payload = frames.boundary_frame(
             net,
             ps.data,
@@ -157,7 +156,6 @@ def draw_live_views(ps: S.PlaygroundState):
         )
         live_view(payload, key="boundary")
     with right:
-        st.markdown("**Hidden space** · the points mapped to [f(z_i), f(z_j)]")
         payload, ps.hidden_axes = frames.hidden_frame(
             net,
             ps.data,
@@ -340,6 +338,10 @@ def page():
 
     st.title("Playground")
     draw_controls(ps)
+    # The views' titles stay outside the fragment: each frame then re-sends only what moves.
+    left, right = st.columns(2, gap="medium")
+    left.markdown("**Input plane** · decision surface, units' lines z_i = 0 and normals")
+    right.markdown("**Hidden space** · the points mapped to [f(z_i), f(z_j)]")
     st.fragment(guarded(draw_live_views), run_every=FRAME_SECONDS if ps.playing else None)(ps)
     if "flip" not in hidden:
         draw_flips(ps)
