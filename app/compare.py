@@ -28,11 +28,12 @@ def train(config, data, epochs, progress=None, share=(0.0, 1.0)):
     trainer = S.make_trainer(config, data)
     batch = config.batch_size or len(data.X_train)
     steps_per_epoch = -(-len(data.X_train) // batch)
-    chunks = 20
-    for i in range(chunks):
-        trainer.step(max(1, epochs * steps_per_epoch // chunks))
+    total = epochs * steps_per_epoch
+    chunks = np.linspace(0, total, 21).round().astype(int)
+    for i, (a, b) in enumerate(zip(chunks[:-1], chunks[1:], strict=True)):
+        trainer.step(int(b - a))
         if progress is not None:
-            progress.progress(share[0] + (share[1] - share[0]) * (i + 1) / chunks)
+            progress.progress(share[0] + (share[1] - share[0]) * (i + 1) / 20)
     trainer.record()
     extent = frames.plane_extent(data)
     phi = FeatureMap(config.features)

@@ -39,14 +39,11 @@ def show(ps):
             "To unit", range(n_out), key="edit_to", format_func=lambda u: f"unit {u + 1}"
         )
         current = net.intercepts[layer - 1][col] if row is None else net.coefs[layer - 1][row, col]
-        c[3].number_input(
-            "Value",
-            None,
-            None,
-            float(current) if math.isfinite(current) else 0.0,
-            step=0.1,
-            format="%.4f",
-            key="weight_value",
-        )
+        # The box starts at the chosen weight's value, and keeps what the user types until
+        # another weight is chosen (a changing default would reset the widget each run).
+        if st.session_state.get("edit_selected") != (layer, row, col):
+            st.session_state["edit_selected"] = (layer, row, col)
+            st.session_state["weight_value"] = float(current) if math.isfinite(current) else 0.0
+        c[3].number_input("Value", step=0.1, format="%.4f", key="weight_value")
         st.button("Set this weight", key="set_weight", on_click=_set, args=(ps, layer, row, col))
         st.caption(f"Now {current:.4f}. The boundary and the hidden space follow at once.")

@@ -16,7 +16,7 @@ import uuid
 import numpy as np
 import streamlit as st
 
-from app import compare, figures, frames, sidebar, unit_thumbnails, weight_editor
+from app import compare, exports, figures, frames, sidebar, unit_thumbnails, weight_editor
 from app import config as C
 from app import state as S
 from app.live_view import live_view
@@ -350,6 +350,9 @@ def page():
         weight_editor.show(ps)
     if "compare" not in hidden:
         compare.show(ps)
+    if "export" not in hidden:
+        with st.expander("Export: figures, the run as a GIF, the data, the network"):
+            exports.export_panel(ps)
 
 
 def guarded(fn):

@@ -1,0 +1,443 @@
+"""Lab: sign patterns. With m hidden units, how many sign flips are there, and which work?
+
+A network with one hidden layer of m units is trained; then each of the 2ᵐ sign patterns is
+applied to its first layer (unit i: w_i, b_i -> -w_i, -b_i where the pattern says "-"), the
+features [f(z_1), ..., f(z_m)] are held fixed and only the output unit is retrained. A
+pattern works when those features are linearly separable. The maths is in `engine.labs`;
+this page only gathers the settings, shows progress and draws.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Opened by its URL on a fresh server, before the entry script ever ran, a page runs on its
+# own (Streamlit's pages-folder mode): put the repository on the path as streamlit_app.py does.
+_ROOT = Path(__file__).resolve().parents[2]
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+import logging  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import NamedTuple  # noqa: E402
+
+import numpy as np  # noqa: E402
+import plotly.graph_objects as go  # noqa: E402
+import streamlit as st  # noqa: E402
+from plotly.subplots import make_subplots  # noqa: E402
+
+from app import exports  # noqa: E402
+from engine import datasets, labs, views  # noqa: E402
+from engine.network import Network  # noqa: E402
+
+STATE_KEY = "lab_sign_flips"
+DATASETS = tuple(n for n in datasets.NAMES if datasets.n_classes(n) == 2)
+ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
+ORDERS = {
+    "pattern": "as enumerated",
+    "best": "accuracy, best first",
+    "worst": "accuracy, worst first",
+}
+NEG, POS = "#1f77b4", "#ff7f0e"
+HEAT = [[0.0, "rgb(72,134,187)"], [0.5, "rgb(255,255,255)"], [1.0, "rgb(243,151,72)"]]
+log = logging.getLogger(__name__)
+
+
+class Params(NamedTuple):
+    """The settings of one run (a tuple: equal by value even though this page's classes
+    are redefined on every rerun)."""
+
+    dataset: str = "wedge"
+    n_samples: int = 200
+    noise: float = 0.0
+    units: int = 2
+    activation: str = "relu"
+    epochs: int = 800
+    seed: int = 0
+
+
+@dataclass
+class Result:
+    params: Params
+    X: np.ndarray
+    y: np.ndarray
+    base: Network
+    base_accuracy: float
+    patterns: list[labs.SignPattern]
+    extent: tuple
+    surfaces: list[np.ndarray]
+    grid: int
+
+
+@dataclass
+class SignFlipsState:
+    params: Params
+    result: Result | None = None
+    order: str = "pattern"
+
+
+def get_state() -> SignFlipsState:
+    """The page's one state object, created only when missing."""
+    if STATE_KEY not in st.session_state:
+        st.session_state[STATE_KEY] = SignFlipsState(Params())
+    return st.session_state[STATE_KEY]
+
+
+# -- computing ------------------------------------------------------------------------------
+def compute(p: Params) -> Result:
+    """Train, then try every sign pattern, with a progress bar (the maths is engine.labs)."""
+    n_patterns = 2**p.units
+    bar = st.progress(0.0, text="Training the network…")
+    X, y = datasets.make(p.dataset, p.n_samples, p.noise, p.seed)
+    trainer = labs.train_network(
+        X, y, (p.units,), p.activation, epochs=p.epochs, random_state=p.seed, restarts=5
+    )
+    net = trainer.net
+    extent = views.data_extent(X)
+    grid = 60 if p.units <= 3 else 40
+    patterns, surfaces = [], []
+    for k, pattern in enumerate(labs.iter_sign_patterns(net, X, y)):
+        patterns.append(pattern)
+        surfaces.append(np.asarray(views.decision_surface(pattern.net, extent, grid)))
+        bar.progress(
+            (k + 1) / n_patterns,
+            text=f"Retrained the output unit for pattern {k + 1} of {n_patterns} ({pattern.label})",
+        )
+    bar.empty()
+    return Result(p, X, y, net, labs.accuracy(net, X, y), patterns, extent, surfaces, grid)
+
+
+# -- figures ----------------------------------------------------------------------------------
+def grid_figure(result: Result, order: str) -> go.Figure:
+    """Small multiples: per pattern, the input plane and the hidden space side by side."""
+    ordered = labs.sort_patterns(result.patterns, order)
+    index = {id(p): i for i, p in enumerate(result.patterns)}
+    per_row = 2 if len(ordered) <= 4 else 4
+    rows = -(-len(ordered) // per_row)
+    titles = []
+    for p in ordered:
+        mark = "✓ separable" if p.separable else "✗ not separable"
+        titles += [f"<b>{p.label}</b> · {p.accuracy * 100:.1f} % · {mark}", "hidden space"]
+    titles += [""] * (2 * per_row * rows - len(titles))
+    fig = make_subplots(
+        rows=rows,
+        cols=2 * per_row,
+        subplot_titles=titles,
+        horizontal_spacing=0.025,
+        vertical_spacing=min(0.08, 0.3 / rows),
+    )
+    xs = np.linspace(result.extent[0], result.extent[1], result.grid)
+    ys = np.linspace(result.extent[2], result.extent[3], result.grid)
+    colors = np.where(result.y == 1, POS, NEG)
+    m = result.params.units
+    for k, p in enumerate(ordered):
+        r, c = divmod(k, per_row)
+        row, col = r + 1, 2 * c + 1
+        surface = result.surfaces[index[id(p)]].astype(np.float32)
+        fig.add_trace(
+            go.Heatmap(
+                zsmooth="best",
+                x=xs,
+                y=ys,
+                z=surface,
+                zmin=-2,
+                zmax=2,
+                colorscale=HEAT,
+                showscale=False,
+                hoverinfo="skip",
+            ),
+            row=row,
+            col=col,
+        )
+        fig.add_trace(
+            go.Contour(
+                x=xs,
+                y=ys,
+                z=surface,
+                contours=dict(start=0, end=0, coloring="none"),
+                line=dict(color="#222831", width=1.5),
+                showscale=False,
+                hoverinfo="skip",
+            ),
+            row=row,
+            col=col,
+        )
+        for i, (w1, w2, b) in enumerate(views.unit_lines(p.net)):
+            seg = exports.clip_line(w1, w2, b, *result.extent)
+            if seg is not None:
+                (xa, ya), (xb, yb) = seg
+                fig.add_trace(
+                    go.Scatter(
+                        x=[xa, xb],
+                        y=[ya, yb],
+                        mode="lines",
+                        hoverinfo="skip",
+                        line=dict(color=exports.UNIT_COLORS[i % 12], width=1.5),
+                    ),
+                    row=row,
+                    col=col,
+                )
+        fig.add_trace(
+            go.Scatter(
+                x=result.X[:, 0],
+                y=result.X[:, 1],
+                mode="markers",
+                hoverinfo="skip",
+                marker=dict(color=colors, size=4, line=dict(color="white", width=0.5)),
+            ),
+            row=row,
+            col=col,
+        )
+        H = p.hidden
+        h2 = H[:, 1] if m >= 2 else np.zeros(len(H))
+        fig.add_trace(
+            go.Scatter(
+                x=H[:, 0],
+                y=h2,
+                mode="markers",
+                hoverinfo="skip",
+                marker=dict(color=colors, size=4, line=dict(color="white", width=0.5)),
+            ),
+            row=row,
+            col=col + 1,
+        )
+        at_origin = int(np.sum(np.all(np.abs(H[:, :2]) < 1e-9, axis=1)))
+        if at_origin >= 5:
+            fig.add_annotation(
+                x=0,
+                y=0,
+                text=f"{at_origin} at (0, 0)",
+                showarrow=True,
+                arrowhead=0,
+                ax=34,
+                ay=-24,
+                font=dict(size=10, color="#444"),
+                row=row,
+                col=col + 1,
+            )
+        if m == 2:
+            v, c0 = p.net.coefs[-1][:, 0], p.net.intercepts[-1][0]
+            lo = min(-0.1, float(H.min()))
+            hi = float(H.max()) * 1.1 + 0.1
+            seg = exports.clip_line(float(v[0]), float(v[1]), float(c0), lo, hi, lo, hi)
+            if seg is not None:
+                (xa, ya), (xb, yb) = seg
+                fig.add_trace(
+                    go.Scatter(
+                        x=[xa, xb],
+                        y=[ya, yb],
+                        mode="lines",
+                        hoverinfo="skip",
+                        line=dict(color="#222831", width=1.5),
+                    ),
+                    row=row,
+                    col=col + 1,
+                )
+            fig.update_xaxes(range=[lo, hi], row=row, col=col + 1)
+            fig.update_yaxes(range=[lo, hi], row=row, col=col + 1)
+        fig.update_xaxes(range=list(result.extent[:2]), row=row, col=col)
+        fig.update_yaxes(range=list(result.extent[2:]), row=row, col=col)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=True, zerolinecolor="#ddd")
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=True, zerolinecolor="#ddd")
+    fig.update_annotations(font_size=11)
+    fig.update_layout(
+        template="none",
+        showlegend=False,
+        height=(330 if per_row == 2 else 240) * rows,
+        margin=dict(l=10, r=10, t=40, b=10),
+    )
+    return fig
+
+
+def grid_png(result: Result, order: str) -> bytes:
+    """The same small multiples drawn with Pillow, for download."""
+    images = []
+    m = result.params.units
+    for p in labs.sort_patterns(result.patterns, order):
+        title = f"{p.label}  {p.accuracy * 100:.1f} %  {'separable' if p.separable else 'not'}"
+        images.append(
+            exports.boundary_image(
+                p.net,
+                result.X,
+                result.y,
+                extent=result.extent,
+                grid=60,
+                size=(260, 260),
+                title=title,
+            )
+        )
+        line = None
+        if m == 2:
+            v, c0 = p.net.coefs[-1][:, 0], p.net.intercepts[-1][0]
+            line = (float(v[0]), float(v[1]), float(c0))
+        images.append(
+            exports.hidden_image(
+                p.hidden[:, :2], result.y, output_line=line, size=(260, 260), title="hidden space"
+            )
+        )
+    per_row = 2 if len(result.patterns) <= 4 else 4
+    sheet = exports.compose(
+        images, 2 * per_row, title=f"Sign patterns · {result.params.dataset} · m = {m}"
+    )
+    return exports.to_png(sheet)
+
+
+def table_rows(result: Result, order: str) -> list[dict]:
+    rows = []
+    for p in labs.sort_patterns(result.patterns, order):
+        rows.append(
+            {
+                "pattern": p.label,
+                "units flipped": ", ".join(f"z{i + 1}" for i, s in enumerate(p.signs) if s < 0)
+                or "none",
+                "training accuracy %": round(p.accuracy * 100, 1),
+                "linearly separable": "yes" if p.separable else "no",
+                "output unit from": p.source,
+            }
+        )
+    return rows
+
+
+def table_csv(rows: list[dict]) -> str:
+    header = list(rows[0])
+    lines = [",".join(header)] + [",".join(f'"{r[h]}"' for h in header) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+# -- the page ---------------------------------------------------------------------------------
+def controls(state: SignFlipsState) -> Params | None:
+    """The sidebar form; returns new parameters when it was submitted."""
+    p = state.params
+    with st.sidebar.form("sf_form"):
+        st.header("Sign patterns")
+        dataset = st.selectbox(
+            "Data set", DATASETS, index=DATASETS.index(p.dataset), key="sf_dataset"
+        )
+        n = st.slider("Points", 40, 400, p.n_samples, 20, key="sf_n")
+        noise = st.slider("Noise", 0.0, 0.5, p.noise, 0.05, key="sf_noise")
+        units = st.slider(
+            "Hidden units m",
+            1,
+            labs.MAX_SIGN_UNITS,
+            p.units,
+            key="sf_units",
+            help="2ᵐ patterns: 32 at m = 5.",
+        )
+        act = st.selectbox(
+            "Activation", ACTIVATIONS, index=ACTIVATIONS.index(p.activation), key="sf_act"
+        )
+        epochs = st.select_slider(
+            "Training epochs", (100, 200, 400, 800, 1500, 3000), p.epochs, key="sf_epochs"
+        )
+        seed = st.number_input("Seed", 0, 10_000, p.seed, key="sf_seed")
+        submitted = st.form_submit_button("Train and try every pattern", type="primary")
+    if submitted:
+        return Params(dataset, int(n), float(noise), int(units), act, int(epochs), int(seed))
+    return None
+
+
+def page():
+    state = get_state()
+    new = controls(state)
+    st.title("Sign patterns")
+    st.markdown(
+        "**The lecture asks:** flip the signs of the hidden units' normal vectors: what "
+        "features do we learn then? With *m* hidden units, how many such sign flips are "
+        "there, and which of them still work?  \n"
+        "**Here:** a network is trained, each of the 2ᵐ sign patterns is applied to its "
+        "first layer, the features are frozen and only the output unit is retrained."
+    )
+    if new is not None and (new != state.params or state.result is None):
+        state.params = new
+        state.result = None
+    if state.result is None:
+        state.result = compute(state.params)
+    result = state.result
+    p = result.params
+    n_sep = sum(q.separable for q in result.patterns)
+    st.markdown(
+        f"Trained network on **{p.dataset}** with **{p.units} {p.activation}** unit"
+        f"{'s' if p.units > 1 else ''}: training accuracy **{result.base_accuracy * 100:.1f} %**. "
+        f"Of its **{len(result.patterns)}** sign patterns, **{n_sep}** "
+        f"give{'s' if n_sep == 1 else ''} linearly separable features (the output unit alone "
+        "reaches 100 %)."
+    )
+    order = st.radio(
+        "Order the patterns by",
+        list(ORDERS),
+        index=list(ORDERS).index(state.order),
+        format_func=ORDERS.get,
+        horizontal=True,
+        key="sf_order",
+    )
+    state.order = order
+    with st.container(key="sign_patterns"):
+        st.plotly_chart(
+            grid_figure(result, order), key="sign_grid", config={"displayModeBar": False}
+        )
+        st.caption(
+            "Each pair: the input plane (decision surface after retraining the output unit; "
+            "coloured lines are the units' lines z_i = 0) and the hidden space "
+            "[f(z_1), f(z_2)] with the output unit's line"
+            + (" (first two units shown)." if p.units > 2 else ".")
+        )
+    rows = table_rows(result, order)
+    st.dataframe(rows, hide_index=True, key="sf_table")
+    cols = st.columns(4)
+    with cols[0]:
+        exports.download(
+            "Patterns (PNG)",
+            lambda: grid_png(result, order),
+            "sign_patterns.png",
+            "sf_png",
+            icon=":material/image:",
+        )
+    with cols[1]:
+        exports.download(
+            "Results (CSV)",
+            lambda: table_csv(rows),
+            "sign_patterns.csv",
+            "sf_results_csv",
+            icon=":material/table:",
+        )
+    with cols[2]:
+        exports.download(
+            "Data (CSV)",
+            lambda: datasets.to_csv(result.X, result.y),
+            f"{p.dataset}.csv",
+            "sf_data_csv",
+            icon=":material/table:",
+        )
+    with cols[3]:
+        exports.download(
+            "Trained network (JSON)",
+            lambda: exports.network_json(result.base, {"source": "sign_flips", **p._asdict()}),
+            "sign_flips_network.json",
+            "sf_json",
+            icon=":material/data_object:",
+        )
+    st.info(
+        "**What you should see.** On the wedge with two ReLU units only the learned pattern "
+        "(++) separates: its units send the wedge to (or next to) the corner (0, 0) of the "
+        "hidden space and everything else away from it. Flip a unit and the wedge lands on an axis "
+        "or in the open quadrant, mixed with the other class: the output unit alone can no "
+        "longer fix it. Which flips survive depends on the data and the units: try more "
+        "units, where several patterns can work, or other data sets.",
+        icon="👀",
+    )
+
+
+def guarded_page():
+    """Any unexpected error becomes a short message and a way out, never a traceback."""
+    try:
+        page()
+    except Exception as err:  # noqa: BLE001 — the last line of defence, logged in full
+        log.exception("Sign-patterns lab failed")
+        st.error(f"Something went wrong ({type(err).__name__}: {err}).")
+        if st.button("Reset this page", key="sf_reset_page"):
+            st.session_state.pop(STATE_KEY, None)
+            st.rerun()
+
+
+guarded_page()
