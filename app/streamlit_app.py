@@ -10,19 +10,25 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-st.set_page_config(page_title="Decision-boundary studio", page_icon="🧠", layout="wide")
+st.set_page_config(
+    page_title="Decision-boundary studio", page_icon=":material/neurology:", layout="wide"
+)
 
 PAGES = Path(__file__).resolve().parent / "pages"
 pages = [
     st.Page(
-        PAGES / "playground.py", title="Playground", icon="🎛️", url_path="playground", default=True
+        PAGES / "playground.py",
+        title="Playground",
+        icon=":material/tune:",
+        url_path="playground",
+        default=True,
     ),
 ]
 for name, title, icon in (
-    ("sign_flips", "Sign patterns", "🔀"),
-    ("kernels", "Kernels vs learned features", "🧮"),
-    ("universal", "Universal approximation", "〰️"),
-    ("backprop", "Backprop inspector", "🔎"),
+    ("sign_flips", "Sign patterns", ":material/swap_horiz:"),
+    ("kernels", "Kernels vs learned features", ":material/compare:"),
+    ("universal", "Universal approximation", ":material/show_chart:"),
+    ("backprop", "Backprop inspector", ":material/manage_search:"),
 ):
     if (PAGES / f"{name}.py").exists():
         pages.append(st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=name))

@@ -274,7 +274,7 @@ def page():
             "No Playground network in this session yet: inspecting a fresh default one "
             "(moons, one hidden layer of 8 ReLU units). Train a network in the Playground "
             "and come back to inspect it.",
-            icon="ℹ️",
+            icon=":material/info:",
         )
     net = trainer.net
     l1 = float(getattr(trainer, "l1", 0.0))
@@ -454,7 +454,7 @@ def page():
         "difference grows. With ReLU or the hinge loss a point sitting on a kink can "
         "disagree. And the cost: one backward pass against 2P forward passes, a gap that "
         "widens with every unit you add.",
-        icon="👀",
+        icon=":material/visibility:",
     )
 
 

@@ -415,7 +415,7 @@ def page():
         "z_i = 0 fall anywhere), while the trained network places its few units where the "
         "classes meet and matches the SVM with far fewer basis functions. With hundreds of "
         "random units the frozen network catches up: random features approximate a kernel.",
-        icon="👀",
+        icon=":material/visibility:",
     )
 
 

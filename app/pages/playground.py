@@ -170,7 +170,7 @@ def draw_live_views(ps: S.PlaygroundState):
         prefix = "⏪ viewing the past · " if ps.scrub is not None else ""
         st.markdown(f"`{prefix}{S.status_line(ps.trainer, ps.config.regression)}`")
     if ps.trainer.diverged:
-        st.warning(ps.trainer.message, icon="⚠️")
+        st.warning(ps.trainer.message, icon=":material/warning:")
         if ps.playing:
             ps.playing = False
             st.rerun(scope="app")
@@ -333,7 +333,7 @@ def page():
     st.sidebar.checkbox("Discretize output", False, key="discretize")
     apply_config(ps, config)
     for notice in ps.notices:
-        st.info(notice, icon="ℹ️")
+        st.info(notice, icon=":material/info:")
     ps.notices.clear()
 
     st.title("Playground")

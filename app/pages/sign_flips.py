@@ -424,7 +424,7 @@ def page():
         "or in the open quadrant, mixed with the other class: the output unit alone can no "
         "longer fix it. Which flips survive depends on the data and the units: try more "
         "units, where several patterns can work, or other data sets.",
-        icon="👀",
+        icon=":material/visibility:",
     )
 
 

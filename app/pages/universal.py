@@ -355,7 +355,7 @@ def page():
             state.error = f"The formula {p.formula!r} cannot be used: {err}"
     if state.error:
         kept = " The last fits are kept." if state.fits else ""
-        st.error(state.error + kept, icon="⚠️")
+        st.error(state.error + kept, icon=":material/warning:")
     if not state.fits:
         return
     fits, shown = state.fits, state.fits_params
@@ -417,7 +417,7 @@ def page():
         "grows (a straight-ish line on the log–log plot: more units, finer pieces). The "
         "quadratic's error stops falling after m = 2 or 3: a sum of quadratics is a quadratic, "
         "whatever m, so a polynomial activation is not universal (Leshno et al.).",
-        icon="👀",
+        icon=":material/visibility:",
     )
 
 
