@@ -17,6 +17,10 @@ from pathlib import Path
 
 import pytest
 
+# scikit-learn's check_array_api_input runs (on NumPy inputs) only when SciPy's array API
+# switch is on; it must be set before SciPy is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
