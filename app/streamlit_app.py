@@ -14,7 +14,9 @@ st.set_page_config(
     page_title="Decision-boundary studio", page_icon=":material/neurology:", layout="wide"
 )
 
-PAGES = Path(__file__).resolve().parent / "pages"
+# Not "pages/": beside the entry script that name turns on Streamlit's old folder mode,
+# which serves the files without this entry point until "/" is first loaded.
+PAGES = Path(__file__).resolve().parent / "screens"
 pages = [
     st.Page(
         PAGES / "playground.py",

@@ -15,14 +15,14 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app" / "streamlit_app.py"
-PAGES = ROOT / "app" / "pages"
+PAGES = ROOT / "app" / "screens"
 TIMEOUT = 120
 
 
 def via_navigation(name: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.run()
-    at.switch_page(f"pages/{name}.py").run()
+    at.switch_page(f"screens/{name}.py").run()
     return at
 
 
