@@ -23,7 +23,7 @@ from app.live_view import live_view
 from engine import datasets
 
 FRAME_SECONDS = 0.03
-SLOW_SECONDS = 1.0
+SLOW_SECONDS = 2.0  # the curves and the network diagram while playing (Plotly redraws)
 MAX_FLIP_BUTTONS = 16
 log = logging.getLogger(__name__)
 
@@ -194,10 +194,12 @@ def draw_history(ps: S.PlaygroundState):
             key="network",
             config={"displayModeBar": False},
         )
-    unit_thumbnails.show(net, ps)
     if ps.playing:
-        st.caption("Pause to scrub back through the run.")
+        # Sixty small images a refresh cost the browser more than the live views do; they
+        # are redrawn on every pause, step, flip or edit instead.
+        st.caption("Pause to scrub back through the run and to refresh each unit's picture.")
         return
+    unit_thumbnails.show(net, ps)
     last = len(history.entries) - 1
     if last >= 1:
         st.session_state["timeline"] = last if ps.scrub is None else ps.scrub
