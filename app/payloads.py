@@ -151,7 +151,7 @@ def _is_integer_valued(y: np.ndarray) -> bool:
     return False
 
 
-def _class_codes(y_train, y_test, n_classes: int) -> tuple[list[int], list[int], list[str]] | None:
+def _class_codes(y_train, y_test, n_classes: int) -> tuple[list[int], list[int], list[str]]:
     """Map labels to colour indices 0..k-1, consistently for train and test.
 
     * two classes given as {-1, +1} (or {0, 1}): index = (y > 0), so -1/0 -> blue, +1 -> orange;
