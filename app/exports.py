@@ -665,6 +665,21 @@ def dataset_csv(data) -> str:
     return out.getvalue()
 
 
+def rows_csv(rows: Sequence[dict]) -> str:
+    """A table (a list of dicts with the same keys) as CSV text: floats in full precision,
+    None as an empty field, quoting by the csv module."""
+    out = io.StringIO()
+    if not rows:
+        return ""
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {k: "" if v is None else repr(v) if isinstance(v, float) else v for k, v in row.items()}
+        )
+    return out.getvalue()
+
+
 def plane_inputs(ps):
     """The Playground's input map phi when the network takes features, else None."""
     phi = getattr(ps, "features", None)

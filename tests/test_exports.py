@@ -200,3 +200,21 @@ def test_export_panel_buttons_and_upload(trained):
 
 def network_bytes(net):
     return exports.network_json(net).encode()
+
+
+def test_rows_csv_reads_back_with_the_csv_module():
+    import csv as _csv
+    import io as _io
+
+    from app.exports import rows_csv
+
+    rows = [
+        {"name": 'a "quoted", b', "value": 0.1 + 0.2, "missing": None},
+        {"name": "plain", "value": -1e-300, "missing": 3},
+    ]
+    back = list(_csv.DictReader(_io.StringIO(rows_csv(rows))))
+    assert back[0]["name"] == 'a "quoted", b'
+    assert float(back[0]["value"]) == 0.1 + 0.2  # full precision
+    assert back[0]["missing"] == "" and back[1]["missing"] == "3"
+    assert float(back[1]["value"]) == -1e-300
+    assert rows_csv([]) == ""

@@ -196,19 +196,6 @@ def gradient_table(insp: Inspection, limit=MAX_ROWS) -> list[dict]:
     return rows
 
 
-def csv_text(rows: list[dict]) -> str:
-    header = list(rows[0])
-    out = [",".join(header)]
-    for r in rows:
-        out.append(
-            ",".join(
-                "" if r[h] is None else repr(r[h]) if isinstance(r[h], float) else str(r[h])
-                for h in header
-            )
-        )
-    return "\n".join(out) + "\n"
-
-
 def layers_csv(point: labs.PointBackprop) -> str:
     out = ["layer,unit,z,a,delta"]
     for tr in point.layers:
@@ -434,7 +421,7 @@ def page():
     with cols[2]:
         exports.download(
             "Gradients (CSV)",
-            lambda: csv_text(gradient_table(insp, limit=10**9)),
+            lambda: exports.rows_csv(gradient_table(insp, limit=10**9)),
             "gradient_check.csv",
             "bp_grads_csv",
             icon=":material/table:",

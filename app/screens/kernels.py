@@ -286,13 +286,6 @@ def table_rows(result: Result) -> list[dict]:
     ]
 
 
-def rows_csv(rows: list[dict]) -> str:
-    header = list(rows[0])
-    out = [",".join(header)]
-    out += [",".join('"' + str(r[h]).replace('"', "'") + '"' for h in header) for r in rows]
-    return "\n".join(out) + "\n"
-
-
 # -- the page ---------------------------------------------------------------------------------
 def controls(state: KernelsState) -> Params | None:
     p = state.params
@@ -387,7 +380,7 @@ def page():
     with cols[2]:
         exports.download(
             "Results (CSV)",
-            lambda: rows_csv(table_rows(result)),
+            lambda: exports.rows_csv(table_rows(result)),
             "kernels_results.csv",
             "kc_results_csv",
             icon=":material/table:",

@@ -299,12 +299,6 @@ def table_rows(result: Result, order: str) -> list[dict]:
     return rows
 
 
-def table_csv(rows: list[dict]) -> str:
-    header = list(rows[0])
-    lines = [",".join(header)] + [",".join(f'"{r[h]}"' for h in header) for r in rows]
-    return "\n".join(lines) + "\n"
-
-
 # -- the page ---------------------------------------------------------------------------------
 def controls(state: SignFlipsState) -> Params | None:
     """The sidebar form; returns new parameters when it was submitted."""
@@ -396,7 +390,7 @@ def page():
     with cols[1]:
         exports.download(
             "Results (CSV)",
-            lambda: table_csv(rows),
+            lambda: exports.rows_csv(rows),
             "sign_patterns.csv",
             "sf_results_csv",
             icon=":material/table:",

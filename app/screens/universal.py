@@ -265,20 +265,6 @@ def error_rows(fits) -> list[dict]:
     ]
 
 
-def rows_csv(rows) -> str:
-    header = list(rows[0])
-    return (
-        "\n".join(
-            [",".join(header)]
-            + [
-                ",".join(repr(r[h]) if isinstance(r[h], float) else str(r[h]) for h in header)
-                for r in rows
-            ]
-        )
-        + "\n"
-    )
-
-
 def fits_csv(fits) -> str:
     """x, then one column per (activation, m) fit."""
     cols, names = [], ["x"]
@@ -403,7 +389,7 @@ def page():
     with cols[2]:
         exports.download(
             "Errors (CSV)",
-            lambda: rows_csv(rows),
+            lambda: exports.rows_csv(rows),
             "sup_error.csv",
             "ua_err_csv",
             icon=":material/table:",
