@@ -16,7 +16,7 @@ import uuid
 import numpy as np
 import streamlit as st
 
-from app import compare, exports, figures, frames, sidebar, unit_thumbnails, weight_editor
+from app import compare, exports, figures, frames, load, sidebar, unit_thumbnails, weight_editor
 from app import config as C
 from app import state as S
 from app.live_view import live_view
@@ -133,8 +133,17 @@ def display_network(ps: S.PlaygroundState):
 
 
 def draw_live_views(ps: S.PlaygroundState):
-    if ps.playing and ps.scrub is None:
-        ps.trainer.step(ps.config.steps_per_frame)
+    """One animation frame; frames of all sessions take turns and slow down together when
+    a classroom plays at once (app.load)."""
+    live = ps.playing and ps.scrub is None
+    with load.pace(live, base=FRAME_SECONDS):
+        _live_frame(ps, live)
+
+
+def _live_frame(ps: S.PlaygroundState, live: bool):
+    if live:
+        # A frame's training is bounded whatever the link asks (500 x 3 units, 500 steps).
+        ps.trainer.step(load.steps_budget(ps.config.steps_per_frame, ps.trainer))
         stop = S.stop_reached(ps)
         if stop:
             ps.playing = False
@@ -177,6 +186,11 @@ def draw_live_views(ps: S.PlaygroundState):
 
 
 def draw_history(ps: S.PlaygroundState):
+    with load.frame_slot():
+        _history(ps)
+
+
+def _history(ps: S.PlaygroundState):
     history = ps.trainer.history
     curves = history.curves()
     marker = None if ps.scrub is None else history.entries[ps.scrub].epoch
@@ -344,10 +358,12 @@ def page():
     left, right = st.columns(2, gap="medium")
     left.markdown("**Input plane** · decision surface, units' lines z_i = 0 and normals")
     right.markdown("**Hidden space** · the points mapped to [f(z_i), f(z_j)]")
-    st.fragment(guarded(draw_live_views), run_every=FRAME_SECONDS if ps.playing else None)(ps)
+    interval = load.frame_interval(FRAME_SECONDS) if ps.playing else None
+    st.fragment(guarded(draw_live_views), run_every=interval)(ps)
     if "flip" not in hidden:
         draw_flips(ps)
-    st.fragment(guarded(draw_history), run_every=SLOW_SECONDS if ps.playing else None)(ps)
+    slow = load.history_interval(SLOW_SECONDS) if ps.playing else None
+    st.fragment(guarded(draw_history), run_every=slow)(ps)
     if "edit" not in hidden:
         weight_editor.show(ps)
     if "compare" not in hidden:

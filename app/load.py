@@ -1,0 +1,352 @@
+"""How many sessions are playing right now, and how fast each of them may animate.
+
+A classroom opens the app at once: 20 pages playing at ~33 frames/s each would ask one small
+server for ~660 frames a second. The app's Python code runs under one interpreter lock per
+process, so the frames of all sessions share about one core. Measured with
+``benchmarks/classroom_load.py --clients protocol``: the Playground costs the server ~11 ms
+of CPU a frame; 5 sessions playing got ~4 frames/s each and 10 or more got almost none, the
+core busy all the time (every session's script thread and the event loop that carries the
+messages fought over the interpreter lock). This module keeps a process-wide count of the
+sessions that are playing and hands out:
+
+* ``pace(playing)``: a context manager around a live fragment's body. It computes the frame
+  in one of the process's ``FRAME_SLOTS`` (one by default: frames of different sessions
+  take turns instead of thrashing), marks the session as playing, measures the frame's CPU
+  time, and re-tunes the fragment's timer in the browser to the fair interval (Streamlit
+  sends ``run_every`` to the browser only when the page itself reruns, so a page that
+  started playing alone would keep its 33 Hz timer when 19 others join);
+* ``frame_interval(base)``: the ``run_every`` a playing page should declare: ``base`` when
+  the server has room, longer (fewer frames a second, shared fairly) when many play;
+* ``history_interval(base)``: the same for the slow fragment (Plotly curves, ~5 live frames'
+  worth of CPU each): 1 s, up to 5 s when the room is busy;
+* ``steps_budget(steps, trainer)``: how many training steps one frame may run, so that a
+  frame's work stays bounded whatever the network (``layers=500,500,500&spf=500&n=2000`` in
+  a link asks ~10^12 multiply-adds of one frame) and shrinks when the room is busy;
+* ``frame_slot()``: the slot alone, for the slow fragment's body.
+
+With ``pace`` the same server delivers a steady ~60 frames/s in all, shared fairly, at 5, 10
+or 20 sessions (3 frames/s each at 20), instead of collapsing.
+
+What is shared between sessions is only counts and timings keyed by Streamlit's session id:
+no user data, nothing a user can read back. It lives in this module (imported once per
+server process), not in ``st.cache_resource``, which is for read-only things.
+
+Usage in ``app/screens/playground.py``::
+
+    from app import load
+
+    def draw_live_views(ps):
+        with load.pace(ps.playing and ps.scrub is None, base=FRAME_SECONDS):
+            if ps.playing and ps.scrub is None:
+                ps.trainer.step(load.steps_budget(ps.config.steps_per_frame, ps.trainer))
+            ...  # the rest of the body, unchanged
+
+    def draw_history(ps):
+        with load.frame_slot():
+            ...  # the body, unchanged
+
+    st.fragment(draw_live_views,
+                run_every=load.frame_interval(FRAME_SECONDS) if ps.playing else None)(ps)
+    st.fragment(draw_history,
+                run_every=load.history_interval(SLOW_SECONDS) if ps.playing else None)(ps)
+
+    def _pause(): ...; load.leave()         # optional: expiry forgets a session in 2 s
+
+Settings (environment variables, read at import):
+
+* ``STUDIO_SERVER_CPU`` (default 0.85): cores' worth of CPU the frames of all sessions may
+  use together; one Python process cannot use much more than one core.
+* ``STUDIO_FRAME_OVERHEAD`` (default 0.7): server CPU per frame spent outside the fragment's
+  own code (Streamlit's script runner, session state, protobuf, the websocket), as a multiple
+  of the fragment's CPU time: measured ~11.5 ms a frame in all for ~7 ms in the body.
+* ``STUDIO_PACING`` (default ``on``): ``off`` turns ``pace``, ``frame_slot``,
+  ``frame_interval`` and ``history_interval`` into no-ops (every page at its base rate, as
+  without this module; ``benchmarks/classroom_load.py --variant unpaced``); the work bound of
+  ``steps_budget`` stays.
+* ``STUDIO_FRAME_SLOTS`` (default 1): frames computed at once in a process (2 measured
+  worse: 48 frames/s against 57-67).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+PACING = os.environ.get("STUDIO_PACING", "on").strip().lower() != "off"
+EXPIRY_SECONDS = 2.0  # a session not seen playing for this long no longer counts
+SERVER_CPU = float(os.environ.get("STUDIO_SERVER_CPU", "0.85"))
+FRAME_OVERHEAD = float(os.environ.get("STUDIO_FRAME_OVERHEAD", "0.7"))
+MIN_FRAME_COST = 0.002  # CPU seconds of a frame whose cost is not measured yet
+MAX_INTERVAL = 1.0  # never fewer than 1 frame a second: the page must still look alive
+# run_every values handed out: a short ladder, so the browser's timer changes rarely.
+INTERVALS = (
+    *(0.03, 0.04, 0.05, 0.06, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5),
+    *(0.6, 0.75, 1.0),
+)
+MAX_HISTORY_INTERVAL = 30.0  # the curves of a busy room: at least twice a minute
+
+# Work of one frame's training, in multiply-adds: ~0.1 s of one core here. A step costs
+# 3 * batch * sum(n_in * n_out) (forward, backward, weight gradients) plus Python's call
+# overhead, counted as STEP_OVERHEAD multiply-adds (~30 us).
+FRAME_WORK = 2.5e8
+STEP_OVERHEAD = 1e5
+BUSY_FROM = 4  # with more sessions playing than this, each frame's work budget shrinks
+# Frames computed at the same time in one process. Each session's script runs in its own
+# thread; twenty runnable threads fight over the interpreter lock with the event loop that
+# sends and receives every message, and all of them crawl (measured: 10 sessions playing
+# at once delivered ~0 frames/s with the server's core busy). Threads waiting here are
+# blocked, not runnable: the lock goes to one frame at a time and to the event loop.
+FRAME_SLOTS = int(os.environ.get("STUDIO_FRAME_SLOTS", "1"))
+
+
+class PlayingRegistry:
+    """Thread-safe map: session id -> (last seen playing, CPU seconds of its last frame)."""
+
+    def __init__(self, expiry: float = EXPIRY_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self.expiry = float(expiry)
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._seen: dict[str, tuple[float, float | None]] = {}
+
+    def _prune(self, now: float) -> None:
+        cutoff = now - self.expiry
+        stale = [sid for sid, (seen, _) in self._seen.items() if seen < cutoff]
+        for sid in stale:
+            del self._seen[sid]
+
+    def heartbeat(self, session_id: str, cost: float | None = None, now: float | None = None):
+        """Mark ``session_id`` as playing now (with its last frame's CPU seconds, if known);
+        return how many sessions are playing."""
+        now = self.clock() if now is None else now
+        with self._lock:
+            previous = self._seen.get(session_id)
+            if cost is None and previous is not None:
+                cost = previous[1]
+            self._seen[str(session_id)] = (now, None if cost is None else max(0.0, float(cost)))
+            self._prune(now)
+            return len(self._seen)
+
+    def leave(self, session_id: str) -> None:
+        """``session_id`` stopped playing (paused, reset, closed)."""
+        with self._lock:
+            self._seen.pop(str(session_id), None)
+
+    def count(self, now: float | None = None) -> int:
+        """Sessions seen playing within the last ``expiry`` seconds."""
+        now = self.clock() if now is None else now
+        with self._lock:
+            self._prune(now)
+            return len(self._seen)
+
+    def mean_cost(self, now: float | None = None) -> float | None:
+        """Mean CPU seconds of the playing sessions' last frames (None if none is known)."""
+        now = self.clock() if now is None else now
+        with self._lock:
+            self._prune(now)
+            costs = [c for _, c in self._seen.values() if c is not None]
+        return sum(costs) / len(costs) if costs else None
+
+    def __contains__(self, session_id: object) -> bool:
+        with self._lock:
+            return session_id in self._seen
+
+    def clear(self) -> None:
+        with self._lock:
+            self._seen.clear()
+
+
+REGISTRY = PlayingRegistry()
+
+# One slot is a plain lock (implemented in C: a waiting thread costs nothing); more are a
+# semaphore (a Python-level condition: its waiters wake up under the interpreter lock).
+_SLOTS = threading.Lock() if FRAME_SLOTS <= 1 else threading.BoundedSemaphore(FRAME_SLOTS)
+_HELD = threading.local()
+_SENT: dict[tuple[str, str], tuple[float, float]] = {}  # (session, fragment) -> (interval, when)
+
+
+@contextlib.contextmanager
+def frame_slot() -> Iterator[None]:
+    """Hold one of the process's ``FRAME_SLOTS`` while computing a frame (re-entrant in a
+    thread: a fragment run inline in a page run that holds a slot does not wait)."""
+    if not PACING:
+        yield
+        return
+    depth = getattr(_HELD, "depth", 0)
+    if depth == 0:
+        _SLOTS.acquire()
+    _HELD.depth = depth + 1
+    try:
+        yield
+    finally:
+        _HELD.depth -= 1
+        if _HELD.depth == 0:
+            _SLOTS.release()
+
+
+def current_session_id() -> str | None:
+    """Streamlit's id of the session running this script, or None outside one."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    except ImportError:  # pragma: no cover - a Streamlit without it
+        return None
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return None if ctx is None else ctx.session_id
+
+
+def _snap_up(seconds: float) -> float:
+    for step in INTERVALS:
+        if seconds <= step + 1e-9:
+            return step
+    return INTERVALS[-1]
+
+
+def fair_interval(base: float, playing: int, cost: float | None, cpu: float = SERVER_CPU) -> float:
+    """The frame interval that shares ``cpu`` cores fairly among ``playing`` sessions whose
+    frames each cost ``cost`` CPU seconds in the fragment (and ``FRAME_OVERHEAD`` times that
+    again in Streamlit): never below ``base``, never above ``MAX_INTERVAL``, rounded up to
+    one of ``INTERVALS``."""
+    base = float(base)
+    per_frame = max(cost or 0.0, MIN_FRAME_COST) * (1.0 + FRAME_OVERHEAD)
+    needed = max(1, int(playing)) * per_frame / max(cpu, 1e-3)
+    interval = max(base, min(needed, MAX_INTERVAL))
+    return max(base, _snap_up(interval)) if interval > base else base
+
+
+def frame_interval(
+    base: float = 0.03,
+    *,
+    cost: float | None = None,
+    registry: PlayingRegistry = REGISTRY,
+) -> float:
+    """``run_every`` for a playing page: ``base`` when the server has room, longer when many
+    sessions play. ``cost`` is this session's frame CPU time (default: the playing
+    sessions' mean). Counts the caller as playing even before its first heartbeat."""
+    if not PACING:
+        return float(base)
+    sid = current_session_id()
+    playing = registry.count()
+    if sid is None or sid not in registry:
+        playing += 1
+    if cost is None:
+        cost = registry.mean_cost()
+    return fair_interval(base, playing, cost)
+
+
+def history_interval(base: float = 1.0, *, playing: int | None = None) -> float:
+    """``run_every`` of the slow fragment (curves and network diagram, rebuilt as Plotly
+    figures: one run costs about five live frames): ``base`` with up to ``BUSY_FROM``
+    sessions playing, then longer in proportion (5 s for 20, 12.5 s for 50), at most
+    ``MAX_HISTORY_INTERVAL``. At 50 sessions, 1 s curves alone would ask for more CPU than
+    the server has."""
+    if not PACING:
+        return float(base)
+    playing = REGISTRY.count() if playing is None else playing
+    return min(MAX_HISTORY_INTERVAL, max(float(base), float(base) * playing / BUSY_FROM))
+
+
+def work_per_step(trainer) -> float:
+    """Multiply-adds of one training step of ``trainer`` (forward, backward, gradients),
+    plus Python's overhead as ``STEP_OVERHEAD``."""
+    sizes = tuple(trainer.net.layer_sizes)
+    batch = getattr(trainer, "batch_size", None) or getattr(trainer, "n_train", 1)
+    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return 3.0 * batch * weights + STEP_OVERHEAD
+
+
+def frame_work_budget(playing: int | None = None) -> float:
+    """Multiply-adds one frame's training may do: ``FRAME_WORK``, shrinking as 1/n once more
+    than ``BUSY_FROM`` sessions play."""
+    playing = REGISTRY.count() if playing is None else playing
+    return FRAME_WORK * min(1.0, BUSY_FROM / max(1, playing))
+
+
+def steps_budget(steps: int, trainer=None, *, per_step: float | None = None, playing=None) -> int:
+    """How many of ``steps`` training steps one frame may run: at least 1, at most
+    ``steps``, and within ``frame_work_budget`` multiply-adds.
+
+    Give the ``trainer`` (its network's sizes and batch give the work of a step) or the
+    work of a step as ``per_step``.
+    """
+    steps = max(1, int(steps))
+    if per_step is None:
+        per_step = STEP_OVERHEAD if trainer is None else work_per_step(trainer)
+    allowed = math.floor(frame_work_budget(playing) / max(per_step, 1.0))
+    return max(1, min(steps, allowed))
+
+
+def grid_size(layer_sizes, base: int = 100, budget: float = 2e9, low: int = 40) -> int:
+    """A decision-surface grid side for a network of ``layer_sizes``: ``base``, smaller for
+    very wide networks so that one grid evaluation stays within ``budget`` multiply-adds."""
+    weights = sum(a * b for a, b in zip(tuple(layer_sizes)[:-1], tuple(layer_sizes)[1:]))
+    side = int(math.sqrt(budget / max(weights, 1)))
+    return max(low, min(int(base), side))
+
+
+def _retune(interval: float) -> None:
+    """Tell the browser to tick the running fragment every ``interval`` seconds.
+
+    Streamlit sends a fragment's ``run_every`` only when the code that declares it runs; a
+    message with the same interval is ignored by the browser. Sent when the interval
+    changes, and once a second anyway (a full rerun of the page re-sends the page's own).
+    A no-op outside a fragment or with a Streamlit whose internals differ.
+    """
+    try:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        from streamlit.runtime.scriptrunner_utils.script_run_context import (
+            ThreadState,
+            get_script_run_ctx,
+        )
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        fragment_id = ThreadState.get().fragment_id
+    except (ImportError, AttributeError):  # pragma: no cover - other Streamlit versions
+        return
+    if ctx is None or not fragment_id:
+        return
+    key = (ctx.session_id, fragment_id)
+    now = time.monotonic()
+    last = _SENT.get(key)
+    if last is not None and last[0] == interval and now - last[1] < 1.0:
+        return
+    if len(_SENT) > 4096:
+        _SENT.clear()
+    _SENT[key] = (interval, now)
+    msg = ForwardMsg()
+    msg.auto_rerun.interval = float(interval)
+    msg.auto_rerun.fragment_id = fragment_id
+    ctx.enqueue(msg)
+
+
+@contextlib.contextmanager
+def pace(
+    playing: bool, *, base: float = 0.03, registry: PlayingRegistry = REGISTRY
+) -> Iterator[None]:
+    """Around a live fragment's body: count this session as playing (or not), measure the
+    frame's CPU time, and set the fragment's timer to the fair ``frame_interval``."""
+    sid = current_session_id()
+    if sid is None or not PACING:
+        yield
+        return
+    if not playing:
+        registry.leave(sid)
+        yield
+        return
+    registry.heartbeat(sid)
+    with frame_slot():
+        start = time.thread_time()
+        yield
+    # Only after a frame that completed: a frame that raised (an error, or st.rerun after
+    # Pause or a divergence) must not re-arm the timer of a page that stops playing.
+    registry.heartbeat(sid, time.thread_time() - start)
+    _retune(fair_interval(base, registry.count(), registry.mean_cost()))
+
+
+def leave() -> None:
+    """This session stopped playing (call from Pause / Reset; expiry covers a closed tab)."""
+    sid = current_session_id()
+    if sid is not None:
+        REGISTRY.leave(sid)

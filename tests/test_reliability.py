@@ -1,0 +1,554 @@
+"""Reliability under a classroom's use: the page guard, the playing-sessions registry,
+bounded memory of a session's history, the bounded grid, and the server settings in effect.
+
+Bad input at the page level is in tests/test_guard.py; isolation between browsers in
+tests/test_isolation_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import guard, load
+from engine import Network, Trainer, views
+from engine import trainer as trainer_module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _fresh_guard_log():
+    guard._LOGGED.clear()
+    yield
+    guard._LOGGED.clear()
+
+
+# -- app/guard.py ----------------------------------------------------------------------------
+def _failing_page(message="page broke"):
+    import streamlit as st
+
+    from app import guard
+
+    def page():
+        if "playground" not in st.session_state:
+            st.session_state["made"] = st.session_state.get("made", 0) + 1
+            st.session_state["playground"] = {"made": st.session_state["made"]}
+        st.session_state.setdefault("cfg_width", 8)
+        st.session_state.setdefault("other", "kept")
+        st.write("before the error")
+        if st.session_state.get("fail", True):
+            raise RuntimeError(message)
+        st.write("after the error")
+
+    guard.guarded(page, state_keys=("playground", "cfg_*"), name="test page")
+
+
+def test_an_error_becomes_one_short_message_a_reset_button_and_a_logged_trace(caplog):
+    caplog.set_level(logging.ERROR, logger="app.guard")
+    at = AppTest.from_function(_failing_page, args=("disk on fire " * 100,)).run()
+    assert not at.exception
+    [error] = at.error
+    assert error.value.startswith("Something went wrong: RuntimeError: disk on fire")
+    assert error.value.endswith("; your last good state is kept.")
+    assert len(error.value) < 250 and "\n" not in error.value
+    assert "Traceback" not in error.value
+    assert at.button(key=guard.RESET_KEY).label == "Reset this page"
+    assert [m.value for m in at.markdown] == ["before the error"]
+    records = [r for r in caplog.records if r.name == "app.guard"]
+    assert records and records[0].exc_info and records[0].exc_info[0] is RuntimeError
+    assert "test page" in records[0].getMessage()
+
+
+def test_the_state_is_kept_until_reset_then_the_page_keys_are_dropped():
+    at = AppTest.from_function(_failing_page).run()
+    at.run()
+    assert at.session_state["playground"] == {"made": 1}, "the last good state is kept"
+    at.session_state["cfg_width"] = 99
+    at.button(key=guard.RESET_KEY).click().run()
+    assert not at.exception
+    assert at.session_state["playground"] == {"made": 2}, "rebuilt after the reset"
+    assert at.session_state["cfg_width"] == 8, "cfg_* matched the pattern and was dropped"
+    assert at.session_state["other"] == "kept"
+    at.session_state["fail"] = False
+    at.run()
+    assert not at.error and [m.value for m in at.markdown][-1] == "after the error"
+
+
+def _control_flow_page():
+    import streamlit as st
+
+    from app import guard
+
+    def page():
+        st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+        if st.session_state["runs"] == 1:
+            st.rerun()
+        st.write(f"run {st.session_state['runs']}")
+        st.stop()
+        st.write("never shown")  # pragma: no cover
+
+    guard.guarded(page, name="control flow")
+
+
+def test_streamlit_rerun_and_stop_pass_through_the_guard():
+    at = AppTest.from_function(_control_flow_page).run()
+    assert not at.exception and not at.error
+    assert at.session_state["runs"] == 2
+    assert [m.value for m in at.markdown] == ["run 2"]
+
+
+def _two_errors_in_one_run():
+    from app import guard
+
+    def bad():
+        raise KeyError("first")
+
+    def worse():
+        raise ZeroDivisionError("second")
+
+    guard.guarded(bad, name="one")
+    guard.guarded(worse, name="two")
+
+
+def test_two_errors_in_one_run_show_two_messages_and_one_reset_button():
+    at = AppTest.from_function(_two_errors_in_one_run).run()
+    assert not at.exception
+    assert [e.value.split(";")[0] for e in at.error] == [
+        "Something went wrong: KeyError: 'first'",
+        "Something went wrong: ZeroDivisionError: second",
+    ]
+    assert len(at.button) == 1
+
+
+def _fragment_page():
+    import streamlit as st
+
+    from app import guard
+
+    def live():
+        st.session_state["ticks"] = st.session_state.get("ticks", 0) + 1
+        st.write(f"tick {st.session_state['ticks']}")
+        st.button("tick", key="tick")
+        if st.session_state["ticks"] >= 2:
+            raise ValueError("frame failed")
+
+    st.session_state["full_runs"] = st.session_state.get("full_runs", 0) + 1
+    body = guard.fragment_body(
+        live, name="live view", on_error=lambda err: st.session_state.update(stopped=str(err))
+    )
+    st.fragment(body)()
+
+
+def test_a_fragment_rerun_is_guarded_and_keeps_the_fragment_identity():
+    def live():  # pragma: no cover - only its name matters
+        pass
+
+    wrapped = guard.fragment_body(live)
+    assert (wrapped.__module__, wrapped.__qualname__) == (live.__module__, live.__qualname__)
+
+    at = AppTest.from_function(_fragment_page).run()
+    assert not at.error and at.session_state["ticks"] == 1
+    at.button(key="tick").click().run()  # AppTest reruns the whole script, fragment and all
+    assert not at.exception
+    assert [e.value.split(";")[0] for e in at.error] == [
+        "Something went wrong: ValueError: frame failed"
+    ]
+    assert at.session_state["stopped"] == "frame failed", "on_error ran"
+
+
+def _callback_page():
+    import streamlit as st
+
+    from app import guard
+
+    def explode():
+        raise IndexError("no snapshot 7")
+
+    def page():
+        st.button("Go", key="go", on_click=guard.callback(explode, name="rewind"))
+        st.write("page drawn")
+
+    guard.guarded(page, name="callbacks")
+
+
+def test_an_error_in_a_callback_is_shown_on_the_next_run_without_a_traceback(caplog):
+    caplog.set_level(logging.ERROR, logger="app.guard")
+    at = AppTest.from_function(_callback_page).run()
+    at.button(key="go").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Something went wrong in the 'rewind' action: IndexError: no snapshot 7; "
+        "your last good state is kept."
+    ]
+    assert [m.value for m in at.markdown] == ["page drawn"]
+    assert any(r.exc_info for r in caplog.records if r.name == "app.guard")
+    at.run()
+    assert not at.error, "shown once"
+
+
+def test_a_repeating_error_is_logged_in_full_once_a_minute(caplog):
+    caplog.set_level(logging.ERROR, logger="app.guard")
+    for _ in range(30):
+        guard._log(ValueError("same"), "live view")
+    guard._log(ValueError("other"), "live view")
+    assert len([r for r in caplog.records if r.name == "app.guard"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("err", "text"),
+    [
+        (ValueError("x"), "ValueError: x"),
+        (RuntimeError(""), "RuntimeError"),
+        (KeyError("k"), "KeyError: 'k'"),
+        (ValueError("a\nb\tc"), "ValueError: a b c"),
+    ],
+)
+def test_describe_is_one_short_line(err, text):
+    assert guard.describe(err) == text
+    long = guard.describe(ValueError("y" * 10_000))
+    assert len(long) <= len("ValueError: ") + guard.MAX_DETAIL and long.endswith("…")
+
+
+# -- app/load.py -----------------------------------------------------------------------------
+class FakeClock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_the_registry_counts_heartbeats_and_forgets_sessions_unseen_for_two_seconds():
+    clock = FakeClock()
+    reg = load.PlayingRegistry(expiry=2.0, clock=clock)
+    assert reg.count() == 0 and reg.mean_cost() is None
+    assert reg.heartbeat("a", cost=0.01) == 1
+    assert reg.heartbeat("b") == 2
+    assert reg.heartbeat("a") == 2, "a session counts once"
+    assert reg.mean_cost() == pytest.approx(0.01), "a heartbeat without cost keeps the last"
+    clock.t += 1.5
+    reg.heartbeat("b", cost=0.03)
+    assert reg.count() == 2
+    clock.t += 1.0  # a was last seen 2.5 s ago
+    assert reg.count() == 1 and "a" not in reg and "b" in reg
+    assert reg.mean_cost() == pytest.approx(0.03)
+    reg.leave("b")
+    reg.leave("never seen")
+    assert reg.count() == 0
+
+
+def test_the_registry_is_thread_safe():
+    reg = load.PlayingRegistry(expiry=60.0)
+    errors = []
+    n_threads, n_ids = 8, 400
+
+    def worker(k):
+        try:
+            for i in range(n_ids):
+                reg.heartbeat(f"s{k}-{i}", cost=0.001 * (i % 5))
+                reg.count()
+                reg.mean_cost()
+                if i % 2:
+                    reg.leave(f"s{k}-{i}")
+        except Exception as err:  # noqa: BLE001
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert reg.count() == n_threads * n_ids // 2
+
+
+def test_expiry_while_other_threads_heartbeat():
+    clock = FakeClock()
+    reg = load.PlayingRegistry(expiry=2.0, clock=clock)
+    for i in range(100):
+        reg.heartbeat(f"old{i}")
+    clock.t += 5
+    done = threading.Event()
+
+    def beat():
+        while not done.is_set():
+            reg.heartbeat("live")
+
+    t = threading.Thread(target=beat)
+    t.start()
+    try:
+        assert reg.count() == 1
+    finally:
+        done.set()
+        t.join()
+
+
+def test_the_frame_interval_is_the_base_alone_and_shares_the_cpu_fairly_when_busy():
+    base = 0.03
+    assert load.fair_interval(base, 1, 0.003) == base
+    previous = base
+    for n in range(1, 60):
+        interval = load.fair_interval(base, n, 0.004)
+        assert base <= interval <= load.MAX_INTERVAL
+        assert interval >= previous, "never faster with more sessions"
+        assert interval == base or interval in load.INTERVALS
+        if interval < load.MAX_INTERVAL:  # the frames fit in the server's CPU
+            per_frame = 0.004 * (1 + load.FRAME_OVERHEAD)
+            assert n * per_frame / interval <= load.SERVER_CPU + 1e-9
+        previous = interval
+    # The classroom target, 20 sessions at 10 frames/s each, fits when a frame's fragment
+    # costs 2 ms of CPU (and 70 % more in Streamlit): 20 * 10 * 3.4 ms = 0.68 s a second.
+    assert 1 / load.fair_interval(base, 20, 0.002) >= 10
+    # A busy server (100 sessions, 5 ms frames) slows everyone down, to 1 frame/s at worst.
+    assert load.fair_interval(base, 100, 0.005) == load.MAX_INTERVAL == 1.0
+
+
+def test_the_slow_fragment_slows_down_when_the_room_is_busy():
+    assert load.history_interval(1.0, playing=1) == 1.0
+    assert load.history_interval(1.0, playing=load.BUSY_FROM) == 1.0
+    assert load.history_interval(1.0, playing=20) == 5.0
+    assert load.history_interval(1.0, playing=50) == 12.5
+    assert load.history_interval(1.0, playing=5000) == load.MAX_HISTORY_INTERVAL
+
+
+def test_frame_interval_counts_the_caller_outside_a_session():
+    reg = load.PlayingRegistry()
+    assert load.frame_interval(0.03, registry=reg) == 0.03
+    for i in range(40):
+        reg.heartbeat(f"s{i}", cost=0.01)
+    assert load.frame_interval(0.03, registry=reg) > 0.03
+
+
+def test_steps_budget_bounds_the_work_of_a_frame():
+    small = Trainer(Network((2, 8, 1), "relu", random_state=0), *_data(140))
+    assert load.steps_budget(40, small, playing=1) == 40
+    big = Trainer(
+        Network((2, 500, 500, 500, 1), "relu", random_state=0),
+        *_data(140),
+        history_capacity=0,
+    )
+    per_step = load.work_per_step(big)
+    assert per_step > load.FRAME_WORK / 2
+    steps = load.steps_budget(500, big, playing=1)
+    assert 1 <= steps and steps * per_step <= max(load.FRAME_WORK, per_step)
+    assert load.steps_budget(0, small) == 1
+    # Busy: the budget shrinks, never below one step.
+    assert load.frame_work_budget(40) < load.frame_work_budget(1)
+    assert load.steps_budget(500, per_step=1e6, playing=40) < load.steps_budget(
+        500, per_step=1e6, playing=1
+    )
+    assert load.steps_budget(5, per_step=1e15, playing=100) == 1
+
+
+def test_grid_size_shrinks_for_very_wide_networks_only():
+    assert load.grid_size((2, 8, 1)) == 100
+    side = load.grid_size((2, 500, 500, 500, 1))
+    assert 40 <= side < 100
+    assert load.grid_size((2, 500, 500, 500, 1), base=500) <= views.MAX_GRID
+
+
+def test_pace_and_leave_do_nothing_outside_a_streamlit_session():
+    reg = load.PlayingRegistry()
+    with load.pace(True, registry=reg):
+        pass
+    load.leave()
+    assert reg.count() == 0
+
+
+def test_pace_retunes_after_a_completed_frame_only(monkeypatch):
+    reg = load.PlayingRegistry()
+    sent = []
+    monkeypatch.setattr(load, "current_session_id", lambda: "s1")
+    monkeypatch.setattr(load, "_retune", sent.append)
+    with load.pace(True, base=0.03, registry=reg):
+        sum(range(10_000))
+    assert reg.count() == 1 and reg.mean_cost() > 0
+    assert sent == [0.03], "alone: the base interval"
+    with pytest.raises(RuntimeError), load.pace(True, registry=reg):
+        raise RuntimeError("st.rerun after a divergence, or an error")
+    assert sent == [0.03], "no timer re-armed by a frame that raised"
+    with load.pace(False, registry=reg):
+        pass
+    assert reg.count() == 0 and sent == [0.03]
+
+
+def test_frames_take_turns_in_the_frame_slot_and_a_thread_may_nest():
+    inside, most, errors = [0], [0], []
+    guard_lock = threading.Lock()
+
+    def frame():
+        try:
+            with load.frame_slot():
+                with load.frame_slot():  # a fragment run inline in a page run: no deadlock
+                    with guard_lock:
+                        inside[0] += 1
+                        most[0] = max(most[0], inside[0])
+                    sum(range(20_000))
+                    with guard_lock:
+                        inside[0] -= 1
+        except Exception as err:  # noqa: BLE001
+            errors.append(err)
+
+    threads = [threading.Thread(target=frame) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not errors and not any(t.is_alive() for t in threads)
+    assert most[0] <= max(1, load.FRAME_SLOTS)
+    with load.frame_slot():  # released: free again
+        pass
+
+
+def _paced_page():
+    import streamlit as st
+
+    from app import load
+
+    reg = load.PlayingRegistry()
+    st.session_state["reg"] = reg  # the test reads it back; a page never does this
+
+    def live():
+        with load.pace(st.session_state.get("playing", True), registry=reg):
+            st.write("frame")
+
+    st.fragment(live, run_every=0.03)()
+
+
+def test_pace_counts_the_session_and_measures_its_frame():
+    at = AppTest.from_function(_paced_page).run()
+    reg = at.session_state["reg"]
+    assert reg.count() == 1 and reg.mean_cost() is not None
+    at.session_state["playing"] = False
+    at.run()
+    assert at.session_state["reg"].count() == 0
+
+
+def test_the_registry_holds_only_counts_and_timings():
+    reg = load.REGISTRY
+    with reg._lock:
+        values = list(reg._seen.items())
+    for sid, (seen, cost) in values:
+        assert isinstance(sid, str) and isinstance(seen, float)
+        assert cost is None or isinstance(cost, float)
+
+
+# -- bounded memory of a session -----------------------------------------------------------
+def _data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    return X, y
+
+
+def _history_bytes(trainer):
+    return sum(e.theta.nbytes for e in trainer.history.entries)
+
+
+def test_a_long_run_keeps_a_bounded_evenly_spread_history():
+    trainer = Trainer(
+        Network((2, 8, 1), "relu", random_state=0), *_data(100), batch_size=10, random_state=0
+    )
+    cap = trainer.history.capacity
+    longest = 0
+    for _ in range(600):  # 600 frames of 40 steps: 24 000 steps
+        trainer.step(40)
+        longest = max(longest, len(trainer.history.entries))
+        assert len(trainer.history.entries) <= cap
+    entries = trainer.history.entries
+    assert longest <= cap
+    assert entries[0].step == 0 and entries[-1].step == trainer.step_count == 24_000
+    gaps = np.diff([e.step for e in entries])
+    assert gaps.max() <= 2 * trainer.history.interval
+    assert _history_bytes(trainer) <= trainer_module.HISTORY_BYTES
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [(), (8,), (100,), (500,), (500, 500), (500, 500, 500)],
+    ids=lambda h: "x".join(map(str, h)) or "linear",
+)
+def test_the_history_of_any_allowed_network_stays_under_the_byte_cap(hidden):
+    """A full history of the widest network the app allows (3 layers of 500: 503 001
+    parameters, 4 MB a snapshot) must stay within HISTORY_BYTES, like any other."""
+    net = Network((2, *hidden, 1), "relu", random_state=0)
+    trainer = Trainer(net, *_data(12), batch_size=1, random_state=0)
+    cap = trainer.history.capacity
+    assert cap * net.theta.nbytes <= trainer_module.HISTORY_BYTES, (
+        f"{cap} snapshots x {net.theta.nbytes / 2**20:.1f} MB = "
+        f"{cap * net.theta.nbytes / 2**20:.0f} MB > HISTORY_BYTES = "
+        f"{trainer_module.HISTORY_BYTES / 2**20:.0f} MB"
+    )
+    steps = 2 * cap + 3 if net.theta.size > 10_000 else 5_000
+    most = 0
+    for _ in range(steps):
+        trainer.step(1)
+        most = max(most, _history_bytes(trainer))
+    assert most <= trainer_module.HISTORY_BYTES
+
+
+# -- bounded grid ----------------------------------------------------------------------------
+@pytest.mark.parametrize("n", [views.MAX_GRID + 1, 10_000, 10**9, 1, 0, -5])
+def test_grid_points_rejects_sizes_outside_2_to_max_grid(n):
+    with pytest.raises(ValueError, match="grid size"):
+        views.grid_points((-1.0, 1.0, -1.0, 1.0), n)
+
+
+def test_the_largest_grid_is_allowed_and_the_app_stays_below_it():
+    from app import frames
+
+    assert views.grid_points((-1.0, 1.0, -1.0, 1.0), views.MAX_GRID).shape == (
+        views.MAX_GRID**2,
+        2,
+    )
+    assert 2 <= frames.GRID <= views.MAX_GRID
+    net = Network((2, 8, 1), "relu", random_state=0)
+    with pytest.raises(ValueError):
+        views.decision_surface(net, (-1.0, 1.0, -1.0, 1.0), n=views.MAX_GRID + 1)
+
+
+# -- the server settings in effect -----------------------------------------------------------
+EXPECTED_SETTINGS = {
+    "server.enableXsrfProtection": True,
+    "server.enableCORS": True,
+    "server.maxUploadSize": 1,
+    "server.runOnSave": False,
+    "server.fileWatcherType": "none",
+    "server.headless": True,
+    "browser.gatherUsageStats": False,
+    "runner.postScriptGC": False,
+    "runner.fastReruns": True,
+    "client.showErrorDetails": "type",
+}
+
+
+def test_the_settings_in_streamlit_config_toml_are_the_ones_in_effect():
+    """What `streamlit run` in the repo's directory uses, and where each comes from."""
+    code = (
+        "import json; from streamlit import config; "
+        "config.get_config_options(force_reparse=True); "
+        f"print(json.dumps({{k: [config.get_option(k), config.get_where_defined(k)] "
+        f"for k in {sorted(EXPECTED_SETTINGS)!r}}}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    for key, value in EXPECTED_SETTINGS.items():
+        got, where = found[key]
+        assert got == value, f"{key} = {got!r}, expected {value!r}"
+        assert where.endswith(str(Path(".streamlit") / "config.toml")), (key, where)
