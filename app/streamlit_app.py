@@ -11,7 +11,9 @@ if str(ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 
 st.set_page_config(
-    page_title="Decision-boundary studio", page_icon=":material/neurology:", layout="wide"
+    page_title="Decision-boundary studio",
+    page_icon=str(ROOT / "assets" / "favicon.png"),
+    layout="wide",
 )
 
 # Not "pages/": beside the entry script that name turns on Streamlit's old folder mode,
