@@ -74,7 +74,7 @@ def drop_state(state_keys: Iterable[str]) -> list[str]:
 
 
 def _show(message: str, state_keys: tuple[str, ...], name: str) -> None:
-    st.error(message, icon="⚠️")
+    st.error(message, icon=":material/warning:")
     try:
         clicked = st.button(
             "Reset this page",

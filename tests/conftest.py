@@ -54,11 +54,24 @@ def _need_browser():
 def start_server(port=None, env=None):
     """Start `streamlit run` on loopback; return (process, base URL) once it answers."""
     port = port or _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless=true",
-           f"--server.port={port}", "--server.address=127.0.0.1",
-           "--browser.gatherUsageStats=false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--browser.gatherUsageStats=false",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:

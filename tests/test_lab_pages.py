@@ -184,7 +184,7 @@ def test_backprop_alone_choose_point_and_check_smooth_net():
 # -- the guard ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "name, key, reset",
-    [("kernels", "lab_kernels", "kc_reset_page"), ("backprop", "lab_backprop", "bp_reset_page")],
+    [("kernels", "lab_kernels", "reset_page"), ("backprop", "lab_backprop", "reset_page")],
 )
 def test_broken_state_gives_a_message_and_a_reset(name, key, reset):
     at = page_alone(name)

@@ -20,7 +20,6 @@ if str(_ROOT) not in sys.path:
 
 import copy  # noqa: E402
 import hashlib  # noqa: E402
-import logging  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
@@ -29,7 +28,7 @@ import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from app import config as C  # noqa: E402
-from app import exports  # noqa: E402
+from app import exports, guard  # noqa: E402
 from app import state as S  # noqa: E402
 from engine import labs  # noqa: E402
 
@@ -38,7 +37,6 @@ EPSILONS = (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
 MAX_CHECKED = (100, 300, 1000, 3000)
 MAX_ROWS = 5000  # gradient rows shown in the table (all are in the CSV)
 NEG, POS = "#1f77b4", "#ff7f0e"
-log = logging.getLogger(__name__)
 
 
 class Key(NamedTuple):
@@ -445,16 +443,5 @@ def page():
     )
 
 
-def guarded_page():
-    """Any unexpected error becomes a short message and a way out, never a traceback."""
-    try:
-        page()
-    except Exception as err:  # noqa: BLE001 — the last line of defence, logged in full
-        log.exception("Backprop inspector failed")
-        st.error(f"Something went wrong ({type(err).__name__}: {err}).")
-        if st.button("Reset this page", key="bp_reset_page"):
-            st.session_state.pop(STATE_KEY, None)
-            st.rerun()
-
-
-guarded_page()
+# Any unexpected error: a short message and a reset button, never a traceback (app.guard).
+guard.guarded(page, state_keys=(STATE_KEY,), name="Backprop inspector")

@@ -9,14 +9,22 @@ figures are not rebuilt every frame.
 from __future__ import annotations
 
 import copy
-import functools
-import logging
 import uuid
 
 import numpy as np
 import streamlit as st
 
-from app import compare, exports, figures, frames, load, sidebar, unit_thumbnails, weight_editor
+from app import (
+    compare,
+    exports,
+    figures,
+    frames,
+    guard,
+    load,
+    sidebar,
+    unit_thumbnails,
+    weight_editor,
+)
 from app import config as C
 from app import state as S
 from app.live_view import live_view
@@ -25,7 +33,6 @@ from engine import datasets
 FRAME_SECONDS = 0.03
 SLOW_SECONDS = 2.0  # the curves and the network diagram while playing (Plotly redraws)
 MAX_FLIP_BUTTONS = 16
-log = logging.getLogger(__name__)
 
 
 def get_state() -> S.PlaygroundState:
@@ -373,30 +380,18 @@ def page():
             exports.export_panel(ps)
 
 
+def _stop_playing(_err):
+    # A failing live view must not fail thirty times a second.
+    if "playground" in st.session_state:
+        st.session_state["playground"].playing = False
+
+
 def guarded(fn):
-    """Any unexpected error becomes a short message and a way out, never a traceback.
-
-    Wraps the page and each fragment (a fragment's rerun runs only its own function).
-    Streamlit's own stop/rerun signals derive from BaseException and pass through.
-    """
-
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Exception as err:  # noqa: BLE001 — the last line of defence, logged in full
-            log.exception("Playground failed in %s", fn.__name__)
-            if "playground" in st.session_state:
-                st.session_state["playground"].playing = False
-            st.error(
-                f"Something went wrong ({type(err).__name__}: {err}). Your last good state "
-                "is kept; reset the page to start it again."
-            )
-            if st.button("Reset this page", key=f"reset_page_{fn.__name__}"):
-                st.session_state.pop("playground", None)
-                st.rerun(scope="app")
-
-    return run
+    """The page or a fragment body (a fragment's rerun runs only its own function), with
+    app.guard's last line of defence: a short message and a reset button, never a traceback."""
+    return guard.fragment_body(
+        fn, state_keys=("playground",), name="Playground", on_error=_stop_playing
+    )
 
 
 guarded(page)()

@@ -18,7 +18,6 @@ _ROOT = Path(__file__).resolve().parents[2]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-import logging  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
@@ -27,7 +26,7 @@ import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 from plotly.subplots import make_subplots  # noqa: E402
 
-from app import exports  # noqa: E402
+from app import exports, guard  # noqa: E402
 from engine import datasets, labs, views  # noqa: E402
 from engine.network import Network  # noqa: E402
 
@@ -41,7 +40,6 @@ ORDERS = {
 }
 NEG, POS = "#1f77b4", "#ff7f0e"
 HEAT = [[0.0, "rgb(72,134,187)"], [0.5, "rgb(255,255,255)"], [1.0, "rgb(243,151,72)"]]
-log = logging.getLogger(__name__)
 
 
 class Params(NamedTuple):
@@ -422,16 +420,5 @@ def page():
     )
 
 
-def guarded_page():
-    """Any unexpected error becomes a short message and a way out, never a traceback."""
-    try:
-        page()
-    except Exception as err:  # noqa: BLE001 — the last line of defence, logged in full
-        log.exception("Sign-patterns lab failed")
-        st.error(f"Something went wrong ({type(err).__name__}: {err}).")
-        if st.button("Reset this page", key="sf_reset_page"):
-            st.session_state.pop(STATE_KEY, None)
-            st.rerun()
-
-
-guarded_page()
+# Any unexpected error: a short message and a reset button, never a traceback (app.guard).
+guard.guarded(page, state_keys=(STATE_KEY,), name="Sign-patterns lab")

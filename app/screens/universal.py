@@ -17,7 +17,6 @@ _ROOT = Path(__file__).resolve().parents[2]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-import logging  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
@@ -26,7 +25,7 @@ import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 from plotly.subplots import make_subplots  # noqa: E402
 
-from app import exports  # noqa: E402
+from app import exports, guard  # noqa: E402
 from engine import datasets, labs  # noqa: E402
 from engine.formula import FormulaError  # noqa: E402
 
@@ -48,7 +47,6 @@ DESCRIPTIONS = {
     "sin3": "sin(3x)",
     "gauss_mix": "three Gaussian bumps",
 }
-log = logging.getLogger(__name__)
 
 
 class Params(NamedTuple):
@@ -407,16 +405,5 @@ def page():
     )
 
 
-def guarded_page():
-    """Any unexpected error becomes a short message and a way out, never a traceback."""
-    try:
-        page()
-    except Exception as err:  # noqa: BLE001 — the last line of defence, logged in full
-        log.exception("Universal-approximation lab failed")
-        st.error(f"Something went wrong ({type(err).__name__}: {err}).")
-        if st.button("Reset this page", key="ua_reset_page"):
-            st.session_state.pop(STATE_KEY, None)
-            st.rerun()
-
-
-guarded_page()
+# Any unexpected error: a short message and a reset button, never a traceback (app.guard).
+guard.guarded(page, state_keys=(STATE_KEY,), name="Universal-approximation lab")
