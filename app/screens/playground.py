@@ -390,7 +390,7 @@ def guarded(fn):
     """The page or a fragment body (a fragment's rerun runs only its own function), with
     app.guard's last line of defence: a short message and a reset button, never a traceback."""
     return guard.fragment_body(
-        fn, state_keys=("playground",), name="Playground", on_error=_stop_playing
+        fn, state_keys=("playground", "cfg_*"), name="Playground", on_error=_stop_playing
     )
 
 
