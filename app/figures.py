@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-POSITIVE, NEGATIVE = "#ff7f0e", "#1f77b4"  # the classes' colours: + orange, - blue
+from app.payloads import CLASS_COLORS  # one palette for the canvas and the figures
+
+NEGATIVE, POSITIVE = CLASS_COLORS[0], CLASS_COLORS[1]  # class 0 / - blue, class 1 / + orange
+# Plotly's diverging scale for a decision surface, in the same two colours, lighter.
+HEAT = [[0.0, "rgb(72,134,187)"], [0.5, "rgb(255,255,255)"], [1.0, "rgb(243,151,72)"]]
 MAX_DRAWN_UNITS = 12
 _LAYOUT = dict(
     template="none",

@@ -36,7 +36,6 @@ STATE_KEY = "lab_backprop"
 EPSILONS = (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
 MAX_CHECKED = (100, 300, 1000, 3000)
 MAX_ROWS = 5000  # gradient rows shown in the table (all are in the CSV)
-NEG, POS = "#1f77b4", "#ff7f0e"
 
 
 class Key(NamedTuple):

@@ -26,6 +26,9 @@ import streamlit as st  # noqa: E402
 from plotly.subplots import make_subplots  # noqa: E402
 
 from app import exports, guard  # noqa: E402
+from app.figures import HEAT  # noqa: E402
+from app.figures import NEGATIVE as NEG  # noqa: E402
+from app.figures import POSITIVE as POS  # noqa: E402
 from engine import datasets, labs  # noqa: E402
 
 STATE_KEY = "lab_kernels"
@@ -33,8 +36,6 @@ DATASETS = tuple(n for n in datasets.NAMES if datasets.n_classes(n) == 2)
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 WIDTHS = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500)
 SWEEP = (2, 5, 10, 20, 50, 100, 200)
-NEG, POS = "#1f77b4", "#ff7f0e"
-HEAT = [[0.0, "rgb(72,134,187)"], [0.5, "rgb(255,255,255)"], [1.0, "rgb(243,151,72)"]]
 
 
 class Params(NamedTuple):

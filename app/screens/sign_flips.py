@@ -27,6 +27,9 @@ import streamlit as st  # noqa: E402
 from plotly.subplots import make_subplots  # noqa: E402
 
 from app import exports, guard  # noqa: E402
+from app.figures import HEAT  # noqa: E402
+from app.figures import NEGATIVE as NEG  # noqa: E402
+from app.figures import POSITIVE as POS  # noqa: E402
 from engine import datasets, labs, views  # noqa: E402
 from engine.network import Network  # noqa: E402
 
@@ -38,8 +41,6 @@ ORDERS = {
     "best": "accuracy, best first",
     "worst": "accuracy, worst first",
 }
-NEG, POS = "#1f77b4", "#ff7f0e"
-HEAT = [[0.0, "rgb(72,134,187)"], [0.5, "rgb(255,255,255)"], [1.0, "rgb(243,151,72)"]]
 
 
 class Params(NamedTuple):
