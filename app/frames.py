@@ -73,7 +73,7 @@ def hidden_frame(net, data, *, frame, layer, units, axes, phi=None):
     if net.n_layers < 2:
         H_train, H_test = data.X_train, data.X_test
         lines = None
-        out_line = _input_output_line(net) if raw else None
+        out_line = views.output_line(net) if raw else None
         labels = ("x1", "x2")
         bounds = (None, None)
     else:
@@ -102,10 +102,3 @@ def hidden_frame(net, data, *, frame, layer, units, axes, phi=None):
         points_version=frame,
     )
     return payload, axes
-
-
-def _input_output_line(net):
-    if net.layer_sizes[-1] != 1 or net.layer_sizes[0] != 2:
-        return None
-    w, c = net.coefs[-1][:, 0], net.intercepts[-1][0]
-    return (float(w[0]), float(w[1]), float(c))

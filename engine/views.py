@@ -104,9 +104,10 @@ def grid_line_images(net, extent, layer=1, units=(0, 1), n_lines=11, n_points=60
 
 
 def output_line(net):
-    """``(v1, v2, c)`` of the output unit, v . h + c = 0, when the last hidden layer has
-    two units and there is one output: the line that separates the mapped points."""
-    if net.n_layers < 2 or net.layer_sizes[-2] != 2 or net.layer_sizes[-1] != 1:
+    """``(v1, v2, c)`` of the output unit, v . h + c = 0, when it reads two values (the last
+    hidden layer's two units, or with no hidden layer the two inputs) and there is one
+    output: the line that separates the mapped points."""
+    if net.layer_sizes[-2] != 2 or net.layer_sizes[-1] != 1:
         return None
     v, c = net.coefs[-1][:, 0], net.intercepts[-1][0]
     return (float(v[0]), float(v[1]), float(c))
