@@ -100,5 +100,6 @@ def hidden_frame(net, data, *, frame, layer, units, axes, phi=None):
         axis_labels=labels,
         n_classes=data.n_classes,
         points_version=frame,
+        compact=True,
     )
     return payload, axes

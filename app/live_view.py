@@ -51,7 +51,16 @@ def _noop() -> None:
     return None
 
 
-def live_view(payload: dict, *, key: str, height: int = 420, on_click=None) -> object:
+def live_view(
+    payload: dict,
+    *,
+    key: str,
+    height: int = 420,
+    on_click=None,
+    burst: list[dict] | None = None,
+    spacing_ms: int | None = None,
+    flush: bool = True,
+) -> object:
     """Mount (or update) the live view for ``payload`` under ``key``; return its result.
 
     ``payload`` is a dict from ``boundary_payload`` or ``hidden_payload``. The element gets
@@ -62,10 +71,19 @@ def live_view(payload: dict, *, key: str, height: int = 420, on_click=None) -> o
     already sent for this key (same ``points_version`` and content), they are left out and
     the browser reuses its cached copy. ``on_click`` (no arguments) runs before the rerun a
     click on the canvas causes; the click itself is ``result.click`` (``None`` otherwise).
+
+    ``burst`` are further payloads of the same view (later frames), painted after
+    ``payload`` one every ``spacing_ms`` milliseconds; the browser queues them behind what it
+    still has to paint, unless ``flush`` (then what was queued is dropped and ``payload`` is
+    painted at once: a click or a slider must show now, not after the queue).
     """
     data = dict(payload)
     data["key"] = str(key)
     data["height"] = int(height)
+    if burst:
+        data["burst"] = [dict(frame) for frame in burst]
+        data["spacing_ms"] = int(spacing_ms or 0)
+    data["flush"] = bool(flush)
 
     sent_key = _sent_key(str(key))
     mark = None

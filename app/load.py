@@ -79,14 +79,17 @@ from collections.abc import Callable, Iterator
 PACING = os.environ.get("STUDIO_PACING", "on").strip().lower() != "off"
 EXPIRY_SECONDS = 2.0  # a session not seen playing for this long no longer counts
 SERVER_CPU = float(os.environ.get("STUDIO_SERVER_CPU", "0.85"))
-FRAME_OVERHEAD = float(os.environ.get("STUDIO_FRAME_OVERHEAD", "0.7"))
-MIN_FRAME_COST = 0.002  # CPU seconds of a frame whose cost is not measured yet
+FRAME_OVERHEAD = float(os.environ.get("STUDIO_FRAME_OVERHEAD", "0.3"))
+RUN_OVERHEAD = float(os.environ.get("STUDIO_RUN_OVERHEAD", "0.010"))
+MIN_FRAME_COST = 0.001  # CPU seconds of a frame whose cost is not measured yet
+FRAME_SPACING = 0.025  # seconds between the frames a page paints (40 a second)
 MAX_INTERVAL = 1.0  # never fewer than 1 frame a second: the page must still look alive
 # run_every values handed out: a short ladder, so the browser's timer changes rarely.
 INTERVALS = (
     *(0.03, 0.04, 0.05, 0.06, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5),
     *(0.6, 0.75, 1.0),
 )
+MAX_BURST = 20  # frames one run may send: half a second at 40 frames/s
 MAX_HISTORY_INTERVAL = 30.0  # the curves of a busy room: at least twice a minute
 
 # Work of one frame's training, in multiply-adds: ~0.1 s of one core here. A step costs
@@ -204,26 +207,50 @@ def _snap_up(seconds: float) -> float:
     return INTERVALS[-1]
 
 
-def fair_interval(base: float, playing: int, cost: float | None, cpu: float = SERVER_CPU) -> float:
-    """The frame interval that shares ``cpu`` cores fairly among ``playing`` sessions whose
-    frames each cost ``cost`` CPU seconds in the fragment (and ``FRAME_OVERHEAD`` times that
-    again in Streamlit): never below ``base``, never above ``MAX_INTERVAL``, rounded up to
-    one of ``INTERVALS``."""
+def fair_interval(
+    base: float,
+    playing: int,
+    cost: float | None,
+    cpu: float = SERVER_CPU,
+    *,
+    spacing: float = FRAME_SPACING,
+    run_overhead: float = RUN_OVERHEAD,
+) -> float:
+    """The interval between runs of each playing session's live fragment that shares ``cpu``
+    cores fairly among ``playing`` sessions: the shortest of ``INTERVALS`` (never below
+    ``base``) at which every session's runs fit, each run computing
+    ``frames_per_run(interval, spacing)`` frames of ``cost`` CPU seconds (and
+    ``FRAME_OVERHEAD`` times that again to send them) plus ``run_overhead`` seconds of
+    Streamlit's own per run. ``MAX_INTERVAL`` when even that does not fit.
+
+    Because a slower run carries more frames, a busy room loses smoothness slowly: the
+    per-run cost is spread over more frames (20 sessions at 1 ms a frame: ~20 frames/s each).
+    """
     base = float(base)
     per_frame = max(cost or 0.0, MIN_FRAME_COST) * (1.0 + FRAME_OVERHEAD)
-    needed = max(1, int(playing)) * per_frame / max(cpu, 1e-3)
-    interval = max(base, min(needed, MAX_INTERVAL))
-    return max(base, _snap_up(interval)) if interval > base else base
+    sessions = max(1, int(playing))
+    budget = max(cpu, 1e-3)
+    for interval in (base, *(i for i in INTERVALS if i > base)):
+        frames = frames_per_run(interval, spacing)
+        if sessions * (frames * per_frame + run_overhead) / interval <= budget:
+            return interval
+    return max(base, MAX_INTERVAL)
+
+
+def frame_rate(interval: float, spacing: float = FRAME_SPACING) -> float:
+    """Frames a second a page shows when its runs come every ``interval`` seconds."""
+    return frames_per_run(interval, spacing) / interval
 
 
 def frame_interval(
-    base: float = 0.03,
+    base: float = 0.075,
     *,
     cost: float | None = None,
     registry: PlayingRegistry = REGISTRY,
+    spacing: float = FRAME_SPACING,
 ) -> float:
     """``run_every`` for a playing page: ``base`` when the server has room, longer when many
-    sessions play. ``cost`` is this session's frame CPU time (default: the playing
+    sessions play. ``cost`` is this session's CPU time per frame (default: the playing
     sessions' mean). Counts the caller as playing even before its first heartbeat."""
     if not PACING:
         return float(base)
@@ -233,7 +260,24 @@ def frame_interval(
         playing += 1
     if cost is None:
         cost = registry.mean_cost()
-    return fair_interval(base, playing, cost)
+    return fair_interval(base, playing, cost, spacing=spacing)
+
+
+def frames_per_run(interval: float, spacing: float = 0.025, most: int | None = None) -> int:
+    """How many animation frames one run of the live fragment computes and sends together,
+    for the browser to paint ``spacing`` seconds apart until the next run ``interval``
+    seconds later: ``interval / spacing``, at least 1, at most ``MAX_BURST``.
+
+    Streamlit's own cost (the script run, session state, the delta, the websocket, React's
+    re-render in the browser) is paid per run, not per frame: sending three frames a run
+    instead of one frame every run cut it by three. When many sessions play, the runs slow
+    down (``frame_interval``) and each carries more frames, so the pages still move smoothly,
+    a little behind the training (by at most one run).
+    """
+    most = MAX_BURST if most is None else int(most)
+    if not (interval > 0 and spacing > 0):
+        return 1
+    return max(1, min(most, round(float(interval) / float(spacing))))
 
 
 def history_interval(base: float = 1.0, *, playing: int | None = None) -> float:
@@ -321,28 +365,40 @@ def _retune(interval: float) -> None:
     ctx.enqueue(msg)
 
 
+class Run:
+    """What ``pace`` yields: the body sets ``frames`` to the number of frames it made, so
+    that the CPU time is recorded per frame."""
+
+    frames: int = 1
+
+
 @contextlib.contextmanager
 def pace(
-    playing: bool, *, base: float = 0.03, registry: PlayingRegistry = REGISTRY
-) -> Iterator[None]:
+    playing: bool,
+    *,
+    base: float = 0.075,
+    spacing: float = FRAME_SPACING,
+    registry: PlayingRegistry = REGISTRY,
+) -> Iterator[Run]:
     """Around a live fragment's body: count this session as playing (or not), measure the
-    frame's CPU time, and set the fragment's timer to the fair ``frame_interval``."""
+    CPU time of its frames, and set the fragment's timer to the fair ``frame_interval``."""
+    run = Run()
     sid = current_session_id()
     if sid is None or not PACING:
-        yield
+        yield run
         return
     if not playing:
         registry.leave(sid)
-        yield
+        yield run
         return
     registry.heartbeat(sid)
     with frame_slot():
         start = time.thread_time()
-        yield
-    # Only after a frame that completed: a frame that raised (an error, or st.rerun after
+        yield run
+    # Only after a run that completed: a run that raised (an error, or st.rerun after
     # Pause or a divergence) must not re-arm the timer of a page that stops playing.
-    registry.heartbeat(sid, time.thread_time() - start)
-    _retune(fair_interval(base, registry.count(), registry.mean_cost()))
+    registry.heartbeat(sid, (time.thread_time() - start) / max(1, int(run.frames)))
+    _retune(fair_interval(base, registry.count(), registry.mean_cost(), spacing=spacing))
 
 
 def leave() -> None:

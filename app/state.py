@@ -45,6 +45,7 @@ class PlaygroundState:
     uploaded: Uploaded | None = None
     playing: bool = False
     frame: int = 0
+    full_run: bool = False  # set by the page's full run, read by the live fragment
     points_version: int = 0
     hidden_layer: int = 1
     hidden_units: tuple[int, int] = (0, 1)

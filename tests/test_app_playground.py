@@ -259,7 +259,19 @@ def test_play_trains_on_each_rerun_and_pause_stops():
     for _ in range(3):
         at.run()
         steps.append(state(at).trainer.step_count)
-    assert all(b - a == spf for a, b in zip(steps, steps[1:])), steps
+        # Each run sends a burst of frames, each a further steps_per_frame steps on.
+        boundary, hidden = view_data(at, "boundary"), view_data(at, "hidden_space")
+        frames = [boundary] + boundary["burst"]
+        assert len(frames) >= 2
+        assert steps[-1] - steps[-2] == spf * len(frames), steps
+        numbers = [f["frame"] for f in frames]
+        assert numbers == list(range(numbers[0], numbers[0] + len(frames)))
+        assert [f["frame"] for f in [hidden] + hidden["burst"]] == numbers
+        # Training moved the surface between the first and the last frame of the burst,
+        # and every hidden frame carries its own points (they move too).
+        assert frames[0]["grid"]["data"] != frames[-1]["grid"]["data"]
+        assert all("points" in f for f in hidden["burst"])
+        assert all("points" not in f for f in boundary["burst"])
     click(at, "pause")
     count = state(at).trainer.step_count
     at.run()

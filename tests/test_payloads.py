@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from app import payloads as P
 from app.payloads import (
     CLASS_COLORS,
     NEUTRAL,
@@ -345,3 +346,53 @@ def test_palettes():
     assert len(CLASS_COLORS) == 10 and len(set(CLASS_COLORS)) == 10
     assert CLASS_COLORS[0] == "#1f77b4" and CLASS_COLORS[1] == "#ff7f0e"  # blue, orange
     assert not set(UNIT_COLORS) & set(CLASS_COLORS)
+
+
+def test_encode_xy_round_trips_within_its_step_and_keeps_nan():
+    box = (-1.0, 2.0, 0.0, 0.5)
+    rng = np.random.default_rng(3)
+    # Inside the axes and somewhat outside them (up to one span beyond each side).
+    pts = np.column_stack([rng.uniform(-4.0, 5.0, 500), rng.uniform(-0.5, 1.0, 500)])
+    back = P.decode_xy(P.encode_xy(pts, box), box)
+    step = np.array([3 * 3.0, 3 * 0.5]) / 65534
+    assert np.all(np.abs(back - pts) <= step / 2 + 1e-12)
+    # Far outside: clamped to the widened box, never wrapped around.
+    far = P.decode_xy(P.encode_xy([[1e9, -1e9]], box), box)
+    np.testing.assert_allclose(far, [[5.0, -0.5]])
+    odd = P.decode_xy(P.encode_xy([[np.nan, 1.0], [np.inf, 0.2]], box), box)
+    assert np.isnan(odd[0, 0]) and np.isnan(odd[1, 0])
+    np.testing.assert_allclose(odd[:, 1], [1.0, 0.2], atol=step[1])
+
+
+def test_a_compact_hidden_payload_carries_the_same_points_and_lines_as_strings():
+    rng = np.random.default_rng(0)
+    H_train, H_test = rng.uniform(0, 1, (30, 2)), rng.uniform(0, 1, (10, 2))
+    line = np.column_stack([np.linspace(0, 1, 20), np.linspace(1, 0, 20)])
+    line[5] = np.nan  # a break in the polyline
+    kwargs = dict(
+        frame=3,
+        axes=(-0.1, 1.1, -0.1, 1.1),
+        H_train=H_train,
+        y_train=np.arange(30) % 2,
+        H_test=H_test,
+        y_test=np.arange(10) % 2,
+        grid_lines=[line],
+        output_line=(1.0, -1.0, 0.0),
+        axis_labels=("a", "b"),
+        n_classes=2,
+    )
+    plain = P.hidden_payload(**kwargs)
+    compact = P.hidden_payload(**kwargs, compact=True)
+    box = kwargs["axes"]
+    assert compact["q_box"] == P.xy_box(box)
+    np.testing.assert_allclose(
+        P.decode_xy(compact["points"]["train"]["q"], box), H_train, atol=1e-4
+    )
+    np.testing.assert_allclose(P.decode_xy(compact["points"]["test"]["q"], box), H_test, atol=1e-4)
+    assert compact["points"]["train"]["c"] == plain["points"]["train"]["c"]
+    # One polyline: the line, then a break (NaN) before the next one.
+    decoded = P.decode_xy(compact["grid_lines_q"][0], box)
+    np.testing.assert_allclose(decoded[:-1], line, atol=1e-4)  # NaN where the line breaks
+    assert np.isnan(decoded[-1]).all()
+    assert compact["grid_lines"] == [] and "xy" not in compact["points"]["train"]
+    assert len(json.dumps(compact)) < len(json.dumps(plain))

@@ -293,23 +293,30 @@ def test_expiry_while_other_threads_heartbeat():
 
 
 def test_the_frame_interval_is_the_base_alone_and_shares_the_cpu_fairly_when_busy():
-    base = 0.03
-    assert load.fair_interval(base, 1, 0.003) == base
+    base, spacing = 0.075, 0.025
+    assert load.fair_interval(base, 1, 0.001, spacing=spacing) == base
     previous = base
     for n in range(1, 60):
-        interval = load.fair_interval(base, n, 0.004)
+        interval = load.fair_interval(base, n, 0.002, spacing=spacing)
         assert base <= interval <= load.MAX_INTERVAL
         assert interval >= previous, "never faster with more sessions"
         assert interval == base or interval in load.INTERVALS
-        if interval < load.MAX_INTERVAL:  # the frames fit in the server's CPU
-            per_frame = 0.004 * (1 + load.FRAME_OVERHEAD)
-            assert n * per_frame / interval <= load.SERVER_CPU + 1e-9
+        if interval < load.MAX_INTERVAL:  # the runs fit in the server's CPU
+            frames = load.frames_per_run(interval, spacing)
+            per_run = frames * 0.002 * (1 + load.FRAME_OVERHEAD) + load.RUN_OVERHEAD
+            assert n * per_run / interval <= load.SERVER_CPU + 1e-9
+            # ... and it is the shortest interval of the ladder that fits.
+            shorter = [i for i in load.INTERVALS if base <= i < interval]
+            if shorter:
+                k = load.frames_per_run(shorter[-1], spacing)
+                cost = n * (k * 0.002 * (1 + load.FRAME_OVERHEAD) + load.RUN_OVERHEAD)
+                assert cost / shorter[-1] > load.SERVER_CPU
         previous = interval
-    # The classroom target, 20 sessions at 10 frames/s each, fits when a frame's fragment
-    # costs 2 ms of CPU (and 70 % more in Streamlit): 20 * 10 * 3.4 ms = 0.68 s a second.
-    assert 1 / load.fair_interval(base, 20, 0.002) >= 10
-    # A busy server (100 sessions, 5 ms frames) slows everyone down, to 1 frame/s at worst.
-    assert load.fair_interval(base, 100, 0.005) == load.MAX_INTERVAL == 1.0
+    # The classroom target, 20 sessions at 10 frames/s each, fits when a frame costs 1 ms of
+    # CPU: slower runs carry more frames, spreading Streamlit's cost per run over them.
+    assert load.frame_rate(load.fair_interval(base, 20, 0.001, spacing=spacing), spacing) >= 10
+    # A room far beyond the server (100 sessions, 5 ms frames) gets the slowest runs.
+    assert load.fair_interval(base, 100, 0.005, spacing=spacing) == load.MAX_INTERVAL == 1.0
 
 
 def test_the_slow_fragment_slows_down_when_the_room_is_busy():
@@ -322,10 +329,10 @@ def test_the_slow_fragment_slows_down_when_the_room_is_busy():
 
 def test_frame_interval_counts_the_caller_outside_a_session():
     reg = load.PlayingRegistry()
-    assert load.frame_interval(0.03, registry=reg) == 0.03
+    assert load.frame_interval(0.075, registry=reg) == 0.075
     for i in range(40):
         reg.heartbeat(f"s{i}", cost=0.01)
-    assert load.frame_interval(0.03, registry=reg) > 0.03
+    assert load.frame_interval(0.075, registry=reg) > 0.075
 
 
 def test_steps_budget_bounds_the_work_of_a_frame():
@@ -379,6 +386,17 @@ def test_pace_retunes_after_a_completed_frame_only(monkeypatch):
     with load.pace(False, registry=reg):
         pass
     assert reg.count() == 0 and sent == [0.03]
+
+
+def test_pace_records_the_cpu_time_per_frame_of_a_run(monkeypatch):
+    reg = load.PlayingRegistry()
+    monkeypatch.setattr(load, "current_session_id", lambda: "s1")
+    monkeypatch.setattr(load, "_retune", lambda interval: None)
+    clock = iter([1.0, 1.6])  # the run took 0.6 s of CPU
+    monkeypatch.setattr(load.time, "thread_time", lambda: next(clock))
+    with load.pace(True, registry=reg) as run:
+        run.frames = 3
+    assert reg.mean_cost() == pytest.approx(0.2)
 
 
 def test_frames_take_turns_in_the_frame_slot_and_a_thread_may_nest():
@@ -552,3 +570,18 @@ def test_the_settings_in_streamlit_config_toml_are_the_ones_in_effect():
         got, where = found[key]
         assert got == value, f"{key} = {got!r}, expected {value!r}"
         assert where.endswith(str(Path(".streamlit") / "config.toml")), (key, where)
+
+
+def test_a_run_sends_as_many_frames_as_fit_its_interval_at_the_painting_pace():
+    assert load.frames_per_run(0.075, 0.025) == 3
+    assert load.frames_per_run(0.025, 0.025) == 1
+    # Slower runs when the room is busy carry more frames, so each page still moves smoothly,
+    # up to MAX_BURST (a second's worth at 12 frames/s).
+    counts = [load.frames_per_run(i, 0.025) for i in load.INTERVALS]
+    assert counts == sorted(counts)
+    assert counts[-1] == load.MAX_BURST
+    assert all(1 <= c <= load.MAX_BURST for c in counts)
+    # Nonsense never asks for zero frames.
+    assert load.frames_per_run(0.0, 0.025) == 1
+    assert load.frames_per_run(0.1, 0.0) == 1
+    assert load.frames_per_run(float("nan"), 0.025) == 1

@@ -242,9 +242,23 @@ function marchingSquares(get, rows, cols, level) {
   return lines;
 }
 
-function prepPoints(p) {
+// Inverse of app.payloads.encode_xy: base64 uint16 pairs over `box` -> x, y (NaN: 65535).
+function decodeXY(b64, box) {
+  const bytes = b64ToBytes(b64);
+  const q = new Uint16Array(bytes.buffer, 0, bytes.length >> 1);
+  const out = new Float64Array(q.length);
+  const sx = (box[1] - box[0]) / 65534;
+  const sy = (box[3] - box[2]) / 65534;
+  for (let i = 0; i < q.length; i += 2) {
+    out[i] = q[i] === 65535 ? NaN : box[0] + q[i] * sx;
+    out[i + 1] = q[i + 1] === 65535 ? NaN : box[2] + q[i + 1] * sy;
+  }
+  return out;
+}
+
+function prepPoints(p, box) {
   const part = (s) => {
-    const xy = toF64(s && s.xy);
+    const xy = s && s.q !== undefined ? decodeXY(s.q, box) : toF64(s && s.xy);
     const c = toF64(s && s.c);
     return { xy, c, n: Math.min(xy.length >> 1, c.length) };
   };
@@ -279,6 +293,12 @@ class LiveView {
     this.hover = null;
     this.mouseXY = null;
     this.raf = 0;
+    this.queue = [];
+    this.due = 0;
+    this.spacing = 0;
+    this.arrived = 0;
+    this.period = 0;
+    this.pumpRaf = 0;
     this.lastNeed = 0;
     this.setTrigger = null;
     this.readTheme();
@@ -302,6 +322,7 @@ class LiveView {
   destroy() {
     this.ro.disconnect();
     if (this.raf) cancelAnimationFrame(this.raf);
+    if (this.pumpRaf) cancelAnimationFrame(this.pumpRaf);
     this.canvas.removeEventListener("mousemove", this.onMove);
     this.canvas.removeEventListener("mouseleave", this.onLeave);
     this.canvas.removeEventListener("click", this.onClick);
@@ -324,6 +345,77 @@ class LiveView {
     }
   }
 
+  // A message holds one frame, or a burst of frames to paint `spacing_ms` apart (the server
+  // sends a few frames per run: its cost is per run). Frames wait in a queue that the
+  // animation loop drains at that pace; `flush` (a click, a slider) drops what waits.
+  receive(d) {
+    const base = { ...d };
+    delete base.burst;
+    const frames = [base];
+    for (const f of d.burst || []) {
+      const full = { ...base, ...f };
+      if (!f.points) delete full.points;
+      frames.push(full);
+    }
+    // Points are decoded on arrival, so a frame dropped from the queue never loses them.
+    const key = d.key || "";
+    for (const f of frames) {
+      if (f.grid_lines_q) {
+        f.grid_lines = f.grid_lines_q.map((q) => decodeXY(q, f.q_box));
+        delete f.grid_lines_q;
+      }
+      if (f.points) {
+        f.pts = prepPoints(f.points, f.q_box);
+        POINT_CACHE.set(key, { version: f.points_version, pts: f.pts });
+        delete f.points;
+      }
+    }
+    let spacing = Math.max(0, d.spacing_ms || 0);
+    const now = performance.now();
+    if (d.flush || frames.length === 1 || !this.data) {
+      this.queue = [];
+      this.due = 0;
+    } else if (spacing && this.arrived) {
+      // Runs come a little slower than asked (the server's work, the network): spread each
+      // run's frames over the time runs really take, so the motion is even, not stop-and-go.
+      const gap = now - this.arrived;
+      if (gap < 1000) this.period = this.period ? 0.8 * this.period + 0.2 * gap : gap;
+      if (this.period) {
+        spacing = Math.min(2 * spacing, Math.max(spacing, this.period / frames.length));
+      }
+    }
+    this.arrived = now;
+    this.queue.push(...frames);
+    // Never more than two runs behind: drop the oldest frames rather than lag further.
+    const most = 2 * frames.length + 1;
+    if (this.queue.length > most) {
+      this.dropped = (this.dropped || 0) + this.queue.length - most;
+      this.root.dataset.dropped = String(this.dropped);
+      this.queue.splice(0, this.queue.length - most);
+    }
+    this.spacing = spacing;
+    this.pump(now);
+  }
+
+  pump(now) {
+    if (!this.queue.length) return;
+    const spacing = this.spacing;
+    if (now >= this.due - 4) {
+      // On time (or a little late), keep the cadence; idle or far behind, restart it now.
+      this.due = now - this.due > spacing ? now + spacing : this.due + spacing;
+      this.update(this.queue.shift());
+      if (this.raf) cancelAnimationFrame(this.raf);
+      this.raf = 0;
+      this.paint();
+    }
+    if (this.queue.length && !this.pumpRaf) {
+      this.pumpRaf = requestAnimationFrame((t) => {
+        this.pumpRaf = 0;
+        this.pump(t);
+      });
+    }
+  }
+
   update(d) {
     this.data = d;
     if (d.height && d.height !== this.height) {
@@ -332,11 +424,12 @@ class LiveView {
     }
     const key = d.key || "";
     if (d.points) {
-      POINT_CACHE.set(key, { version: d.points_version, pts: prepPoints(d.points) });
+      d.pts = prepPoints(d.points, d.q_box);
+      POINT_CACHE.set(key, { version: d.points_version, pts: d.pts });
     }
     const cached = POINT_CACHE.get(key);
-    this.pts = cached && cached.version === d.points_version ? cached.pts : null;
-    if (!this.pts && !d.points) this.requestPoints(d.points_version);
+    this.pts = d.pts || (cached && cached.version === d.points_version ? cached.pts : null);
+    if (!this.pts) this.requestPoints(d.points_version);
     if (d.view === "boundary") this.prepareHeat(d);
     // Points move between frames: keep the tooltip on whatever is now under the mouse.
     if (this.mouseXY && this.L) this.setHover(this.nearest(...this.mouseXY, HOVER_PX), ...this.mouseXY);
@@ -506,6 +599,12 @@ class LiveView {
     ctx.strokeStyle = "rgba(49,51,63,0.35)";
     ctx.lineWidth = 1;
     ctx.strokeRect(Math.round(L.left) + 0.5, Math.round(L.top) + 0.5, Math.round(L.pw) - 1, Math.round(L.ph) - 1);
+    if (d.frame !== this.paintedFrame) {
+      // Frames painted (each a new training state): what a frame-rate measurement counts.
+      this.paintedFrame = d.frame;
+      this.paints = (this.paints || 0) + 1;
+      this.root.dataset.paints = String(this.paints);
+    }
     this.root.dataset.frame = String(d.frame);
     this.root.dataset.view = d.view;
     this.root.dataset.points = this.pts ? String(this.pts.train.n + this.pts.test.n) : "0";
@@ -663,7 +762,7 @@ class LiveView {
         for (let k = 0; k + 1 < pl.length; k += 2) {
           const x = pl[k];
           const y = pl[k + 1];
-          if (x === null || y === null) {
+          if (x === null || y === null || x !== x || y !== y) {
             pen = false;
             continue;
           }
@@ -983,7 +1082,7 @@ export default function (component) {
     VIEWS.set(parentElement, view);
   }
   view.setTrigger = setTriggerValue;
-  view.update(data);
+  view.receive(data);
   // Streamlit calls this cleanup on unmount, but also right away when a data update was
   // superseded by a newer one before this call finished (its effect was cancelled). So only
   // tear down once the host element has really left the page.

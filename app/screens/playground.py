@@ -30,7 +30,10 @@ from app import state as S
 from app.live_view import live_view
 from engine import datasets
 
-FRAME_SECONDS = 0.03
+# The browser paints a frame every FRAME_SECONDS; each run of the live fragment sends
+# RUN_SECONDS / FRAME_SECONDS of them at once (Streamlit's cost is per run, not per frame).
+FRAME_SECONDS = 0.025
+RUN_SECONDS = 0.075
 SLOW_SECONDS = 2.0  # the curves and the network diagram while playing (Plotly redraws)
 MAX_FLIP_BUTTONS = 16
 
@@ -140,56 +143,78 @@ def display_network(ps: S.PlaygroundState):
 
 
 def draw_live_views(ps: S.PlaygroundState):
-    """One animation frame; frames of all sessions take turns and slow down together when
-    a classroom plays at once (app.load)."""
+    """One run of the live fragment: a few animation frames, sent together and played by the
+    browser at an even pace; frames of all sessions take turns and the runs slow down (with
+    more frames each) when a classroom plays at once (app.load)."""
     live = ps.playing and ps.scrub is None
-    with load.pace(live, base=FRAME_SECONDS):
-        _live_frame(ps, live)
+    with load.pace(live, base=RUN_SECONDS, spacing=FRAME_SECONDS) as run:
+        run.frames = _live_frames(ps, live)
 
 
-def _live_frame(ps: S.PlaygroundState, live: bool):
-    if live:
-        # A frame's training is bounded whatever the link asks (500 x 3 units, 500 steps).
-        ps.trainer.step(load.steps_budget(ps.config.steps_per_frame, ps.trainer))
-        stop = S.stop_reached(ps)
-        if stop:
-            ps.playing = False
-            ps.notices.append(stop)
-            st.rerun(scope="app")
-    ps.frame += 1
-    net = display_network(ps)
+def _live_frames(ps: S.PlaygroundState, live: bool) -> int:
+    """Compute and send this run's frames; return how many."""
+    # A full page run (a click, a slider) replaces what the browser still has queued, so a
+    # change shows at once; the fragment's own runs append to the queue.
+    flush = ps.full_run
+    ps.full_run = False
+    interval = load.frame_interval(RUN_SECONDS, spacing=FRAME_SECONDS)
+    count = load.frames_per_run(interval, FRAME_SECONDS) if live else 1
+    boundary, hidden, stop = [], [], None
+    for _ in range(count):
+        if live:
+            # A frame's training is bounded whatever the link asks (500 x 3 units, 500 steps).
+            ps.trainer.step(load.steps_budget(ps.config.steps_per_frame, ps.trainer))
+            stop = S.stop_reached(ps)
+        ps.frame += 1
+        b, h = _frame_payloads(ps, send_points=not boundary)
+        boundary.append(b)
+        hidden.append(h)
+        if stop or ps.trainer.diverged:
+            break
+    spacing = round(1000 * FRAME_SECONDS)
     left, right = st.columns(2, gap="medium")
     with left:
-        payload = frames.boundary_frame(
-            net,
-            ps.data,
-            frame=ps.frame,
-            points_version=ps.points_version,
-            send_points=True,
-            show_test=st.session_state.get("show_test", True),
-            discretize=st.session_state.get("discretize", False),
-            phi=ps.features,
-        )
-        live_view(payload, key="boundary")
+        live_view(boundary[0], key="boundary", burst=boundary[1:], spacing_ms=spacing, flush=flush)
     with right:
-        payload, ps.hidden_axes = frames.hidden_frame(
-            net,
-            ps.data,
-            frame=ps.frame,
-            layer=ps.hidden_layer,
-            units=ps.hidden_units,
-            axes=ps.hidden_axes,
-            phi=ps.features,
-        )
-        live_view(payload, key="hidden_space")
+        live_view(hidden[0], key="hidden_space", burst=hidden[1:], spacing_ms=spacing, flush=flush)
     with st.container(key="stats"):
         prefix = "⏪ viewing the past · " if ps.scrub is not None else ""
         st.markdown(f"`{prefix}{S.status_line(ps.trainer, ps.config.regression)}`")
+    if stop:
+        ps.playing = False
+        ps.notices.append(stop)
+        st.rerun(scope="app")
     if ps.trainer.diverged:
         st.warning(ps.trainer.message, icon=":material/warning:")
         if ps.playing:
             ps.playing = False
             st.rerun(scope="app")
+    return len(boundary)
+
+
+def _frame_payloads(ps: S.PlaygroundState, send_points: bool):
+    """The two live views' data for the network as it is now."""
+    net = display_network(ps)
+    boundary = frames.boundary_frame(
+        net,
+        ps.data,
+        frame=ps.frame,
+        points_version=ps.points_version,
+        send_points=send_points,
+        show_test=st.session_state.get("show_test", True),
+        discretize=st.session_state.get("discretize", False),
+        phi=ps.features,
+    )
+    hidden, ps.hidden_axes = frames.hidden_frame(
+        net,
+        ps.data,
+        frame=ps.frame,
+        layer=ps.hidden_layer,
+        units=ps.hidden_units,
+        axes=ps.hidden_axes,
+        phi=ps.features,
+    )
+    return boundary, hidden
 
 
 def draw_history(ps: S.PlaygroundState):
@@ -365,7 +390,8 @@ def page():
     left, right = st.columns(2, gap="medium")
     left.markdown("**Input plane** · decision surface, units' lines z_i = 0 and normals")
     right.markdown("**Hidden space** · the points mapped to [f(z_i), f(z_j)]")
-    interval = load.frame_interval(FRAME_SECONDS) if ps.playing else None
+    ps.full_run = True
+    interval = load.frame_interval(RUN_SECONDS, spacing=FRAME_SECONDS) if ps.playing else None
     st.fragment(guarded(draw_live_views), run_every=interval)(ps)
     if "flip" not in hidden:
         draw_flips(ps)
