@@ -14,7 +14,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     # other containers) on the same cores must not fight over them.
     OMP_NUM_THREADS=1 \
     OPENBLAS_NUM_THREADS=1 \
-    MKL_NUM_THREADS=1
+    MKL_NUM_THREADS=1 \
+    # The training kernel's compiled code (engine/kernels.py), built into the image below.
+    NUMBA_CACHE_DIR=/app/.numba-cache
 
 WORKDIR /app
 
@@ -24,8 +26,11 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# Not root: the app writes nothing but its own logs.
-RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin studio
+# Not root: the app writes nothing but its own logs (and numba its cache, compiled here
+# so that no replica spends seconds compiling at its first Play).
+RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin studio \
+    && python -c "from engine import kernels; kernels.warm_up()" \
+    && chown -R studio "$NUMBA_CACHE_DIR"
 USER studio
 
 EXPOSE 8501

@@ -1,31 +1,32 @@
 """How many sessions are playing right now, and how fast each of them may animate.
 
-A classroom opens the app at once: 20 pages playing at ~33 frames/s each would ask one small
-server for ~660 frames a second. The app's Python code runs under one interpreter lock per
-process, so the frames of all sessions share about one core. Measured with
-``benchmarks/classroom_load.py --clients protocol``: the Playground costs the server ~11 ms
-of CPU a frame; 5 sessions playing got ~4 frames/s each and 10 or more got almost none, the
-core busy all the time (every session's script thread and the event loop that carries the
-messages fought over the interpreter lock). This module keeps a process-wide count of the
-sessions that are playing and hands out:
+A classroom opens the app at once: 20 pages playing would ask one small server for hundreds
+of frames a second. The app's Python code runs under one interpreter lock per process, so
+the frames of all sessions share about one core, and Streamlit's own work is paid per run of
+the live fragment (the script run, session state, the delta, the websocket, React's
+re-render in the browser): ~10 ms a run, against ~1 ms for a frame's training and views.
+So a run computes several frames (``frames_per_run``) that the browser paints one by one,
+``FRAME_SPACING`` apart; when many sessions play, the runs come less often and carry more
+frames. Measured with ``benchmarks/classroom_load.py --clients protocol``: 20 sessions
+playing get ~17-20 frames/s each (one frame a run: ~2-3 each). This module keeps a
+process-wide count of the sessions that are playing and hands out:
 
-* ``pace(playing)``: a context manager around a live fragment's body. It computes the frame
-  in one of the process's ``FRAME_SLOTS`` (one by default: frames of different sessions
-  take turns instead of thrashing), marks the session as playing, measures the frame's CPU
-  time, and re-tunes the fragment's timer in the browser to the fair interval (Streamlit
-  sends ``run_every`` to the browser only when the page itself reruns, so a page that
-  started playing alone would keep its 33 Hz timer when 19 others join);
+* ``pace(playing)``: a context manager around a live fragment's body. It computes the run
+  in one of the process's ``FRAME_SLOTS`` (one by default: runs of different sessions
+  take turns instead of thrashing), marks the session as playing, measures the CPU time per
+  frame (the body sets ``run.frames``), and re-tunes the fragment's timer in the browser
+  to the fair interval (Streamlit sends ``run_every`` to the browser only when the page
+  itself reruns, so a page that started playing alone would keep its timer when 19 others
+  join);
 * ``frame_interval(base)``: the ``run_every`` a playing page should declare: ``base`` when
-  the server has room, longer (fewer frames a second, shared fairly) when many play;
-* ``history_interval(base)``: the same for the slow fragment (Plotly curves, ~5 live frames'
-  worth of CPU each): 1 s, up to 5 s when the room is busy;
+  the server has room, longer (fewer runs a second, more frames each) when many play;
+* ``frames_per_run(interval)``: how many frames a run of that interval computes;
+* ``history_interval(base)``: the same for the slow fragment (Plotly curves, a few runs'
+  worth of CPU each): 2 s, up to 30 s when the room is busy;
 * ``steps_budget(steps, trainer)``: how many training steps one frame may run, so that a
   frame's work stays bounded whatever the network (``layers=500,500,500&spf=500&n=2000`` in
   a link asks ~10^12 multiply-adds of one frame) and shrinks when the room is busy;
 * ``frame_slot()``: the slot alone, for the slow fragment's body.
-
-With ``pace`` the same server delivers a steady ~60 frames/s in all, shared fairly, at 5, 10
-or 20 sessions (3 frames/s each at 20), instead of collapsing.
 
 What is shared between sessions is only counts and timings keyed by Streamlit's session id:
 no user data, nothing a user can read back. It lives in this module (imported once per
@@ -33,37 +34,28 @@ server process), not in ``st.cache_resource``, which is for read-only things.
 
 Usage in ``app/screens/playground.py``::
 
-    from app import load
-
     def draw_live_views(ps):
-        with load.pace(ps.playing and ps.scrub is None, base=FRAME_SECONDS):
-            if ps.playing and ps.scrub is None:
-                ps.trainer.step(load.steps_budget(ps.config.steps_per_frame, ps.trainer))
-            ...  # the rest of the body, unchanged
+        with load.pace(playing, base=RUN_SECONDS, spacing=FRAME_SECONDS) as run:
+            count = load.frames_per_run(load.frame_interval(RUN_SECONDS), FRAME_SECONDS)
+            ...  # train and draw `count` frames, each within load.steps_budget(...)
+            run.frames = count
 
-    def draw_history(ps):
-        with load.frame_slot():
-            ...  # the body, unchanged
-
-    st.fragment(draw_live_views,
-                run_every=load.frame_interval(FRAME_SECONDS) if ps.playing else None)(ps)
-    st.fragment(draw_history,
-                run_every=load.history_interval(SLOW_SECONDS) if ps.playing else None)(ps)
-
-    def _pause(): ...; load.leave()         # optional: expiry forgets a session in 2 s
+    st.fragment(draw_live_views, run_every=load.frame_interval(RUN_SECONDS) if playing else None)
 
 Settings (environment variables, read at import):
 
 * ``STUDIO_SERVER_CPU`` (default 0.85): cores' worth of CPU the frames of all sessions may
   use together; one Python process cannot use much more than one core.
-* ``STUDIO_FRAME_OVERHEAD`` (default 0.7): server CPU per frame spent outside the fragment's
-  own code (Streamlit's script runner, session state, protobuf, the websocket), as a multiple
-  of the fragment's CPU time: measured ~11.5 ms a frame in all for ~7 ms in the body.
+* ``STUDIO_RUN_OVERHEAD`` (default 0.010): server CPU seconds per run of the live fragment
+  spent outside its own code (Streamlit's script runner, session state, protobuf, the
+  websocket).
+* ``STUDIO_FRAME_OVERHEAD`` (default 0.3): server CPU per frame spent sending it (JSON,
+  protobuf), as a multiple of the frame's own CPU time.
 * ``STUDIO_PACING`` (default ``on``): ``off`` turns ``pace``, ``frame_slot``,
   ``frame_interval`` and ``history_interval`` into no-ops (every page at its base rate, as
   without this module; ``benchmarks/classroom_load.py --variant unpaced``); the work bound of
   ``steps_budget`` stays.
-* ``STUDIO_FRAME_SLOTS`` (default 1): frames computed at once in a process (2 measured
+* ``STUDIO_FRAME_SLOTS`` (default 1): runs computed at once in a process (2 measured
   worse: 48 frames/s against 57-67).
 """
 

@@ -10,6 +10,12 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from engine import trainer  # noqa: E402
+
+if trainer.kernels is not None:
+    # Compile (or load from its cache) the training kernel while the first page loads.
+    trainer.kernels.warm_up_in_background()
+
 st.set_page_config(
     page_title="Decision-boundary studio",
     page_icon=str(ROOT / "assets" / "favicon.png"),

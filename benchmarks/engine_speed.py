@@ -2,9 +2,12 @@
 
     /work/venv/bin/python benchmarks/engine_speed.py            # about a minute
     /work/venv/bin/python benchmarks/engine_speed.py --quick    # fewer repeats
+    NUMBA_CACHE_DIR=$(mktemp -d) ... engine_speed.py --quick    # time a fresh compile too
 
 1. One training step of a 2-8-1 ReLU network on 200 "moons" points, full batch and
-   minibatches of 10: our ``Trainer.step`` (hinge loss, plain SGD, no history recorded),
+   minibatches of 10: our ``Trainer.step`` (hinge loss, plain SGD, no history recorded; in
+   the numba kernel of ``engine.kernels``, or in NumPy with ``ENGINE_JIT=0``: the table
+   says which, and how long the kernel took to compile or to load from its cache),
    scikit-learn's ``MLPClassifier`` (same architecture, ``solver="sgd"``, a fixed number of
    epochs: ``tol=0``, ``n_iter_no_change`` huge; per step = whole ``fit`` time / steps, so its
    set-up is spread over the steps) and PyTorch on the CPU in float32 and float64 (zero_grad,
@@ -41,6 +44,7 @@ from sklearn.neural_network import MLPClassifier  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from engine import Network, Trainer, datasets  # noqa: E402
+from engine import trainer as engine_trainer  # noqa: E402
 
 try:
     import torch
@@ -71,7 +75,19 @@ def time_per_unit(contenders, repeats):
 # -- training steps ----------------------------------------------------------------------------
 
 
-def ours_step(X, y, batch_size, steps):
+def warm_up_kernel():
+    """Seconds the kernel took to compile (or load from numba's cache), and which it was;
+    None when ours trains in NumPy."""
+    kernels = engine_trainer.kernels
+    if kernels is None:
+        return None
+    seconds = kernels.warm_up()
+    stats = kernels._train_steps.stats
+    how = "compiled" if sum(stats.cache_misses.values()) else "loaded from its cache"
+    return seconds, how, kernels.CACHE_DIR
+
+
+def ours_step(X, y, batch_size, steps, paths):
     net = Network(SMALL, "relu", random_state=0)
     trainer = Trainer(
         net,
@@ -85,6 +101,7 @@ def ours_step(X, y, batch_size, steps):
         history_capacity=0,
     )
     trainer.step(steps, record=False)  # warm the buffers
+    paths.append("numba kernel" if trainer.uses_kernel else "NumPy")
 
     def run():
         start = time.perf_counter()
@@ -247,14 +264,15 @@ def main():
         if torch is not None:
             torch.set_num_threads(1)
         load_start = os.getloadavg()[0]
+        kernel = warm_up_kernel()
 
-        steps = []
+        steps, paths = [], []
         for label, batch, n_steps in [
             ("full batch (200 points)", N_POINTS, 400),
             ("minibatch of 10", 10, 800),
         ]:
             contenders = {
-                "ours": ours_step(X, y, None if batch == N_POINTS else batch, n_steps),
+                "ours": ours_step(X, y, None if batch == N_POINTS else batch, n_steps, paths),
                 "sklearn": sklearn_step(X, y, batch, n_steps),
             }
             if torch is not None:
@@ -272,7 +290,7 @@ def main():
                 contenders["torch32"] = torch_grid(net, P, calls)
             grids.append(("-".join(map(str, sizes)), time_per_unit(contenders, repeats)))
 
-    print("Engine speed: ours (NumPy) vs scikit-learn MLPClassifier vs PyTorch CPU")
+    print("Engine speed: ours vs scikit-learn MLPClassifier vs PyTorch CPU")
     print(
         f"  Python {platform.python_version()}, NumPy {np.__version__}, "
         f"scikit-learn {sklearn.__version__}, "
@@ -287,6 +305,13 @@ def main():
         "(other work on the machine slows every column)"
     )
     print(f"  {repeats} interleaved repeats; ratio = theirs / ours (> 1: ours faster)")
+    for (label, _), path in zip(steps, paths):
+        print(f"  ours, {label}: {path}")
+    if kernel is None:
+        print("  the numba kernel is off (ENGINE_JIT=0 or numba missing): ours is NumPy")
+    else:
+        seconds, how, cache = kernel
+        print(f"  numba kernel {how} in {seconds:.2f} s (cache: {cache or 'none'})")
     if torch is None:
         print("  PyTorch is not importable: its columns are left empty.")
     print()

@@ -45,8 +45,16 @@ class SGD:
         self.velocity = np.zeros(n_params)
 
     def step(self, theta, grad):
-        """Update ``theta`` in place from ``grad`` (may be scaled in place); return ||g||."""
+        """Update ``theta`` in place from ``grad`` (may be scaled in place); return ||g||.
+
+        An update that would leave a weight non-finite is not made, so that theta stays the
+        last good weights: when ||g|| is not finite (returned as it is) or when the step
+        itself overflows (inf is returned). The velocity may then have changed; the trainer's
+        guard resets it.
+        """
         norm = math.sqrt(float(np.dot(grad, grad)))
+        if not math.isfinite(norm):
+            return norm
         if self.clip_norm is not None and norm > self.clip_norm:
             grad *= self.clip_norm / norm
         v = self.velocity
@@ -55,6 +63,10 @@ class SGD:
             v -= self.learning_rate * grad
         else:
             np.multiply(grad, -self.learning_rate, out=v)
+        # v . v finite means every |v_i| < 1e154: a weight could only overflow after some
+        # 1e154 such steps, so finite steps keep theta finite.
+        if not math.isfinite(float(np.dot(v, v))):
+            return math.inf
         theta += v
         return norm
 

@@ -296,6 +296,7 @@ class LiveView {
     this.queue = [];
     this.due = 0;
     this.spacing = 0;
+    this.batch = 1;
     this.arrived = 0;
     this.period = 0;
     this.pumpRaf = 0;
@@ -370,6 +371,8 @@ class LiveView {
         delete f.points;
       }
     }
+    this.received = (this.received || 0) + frames.length;
+    this.root.dataset.received = String(this.received);
     let spacing = Math.max(0, d.spacing_ms || 0);
     const now = performance.now();
     if (d.flush || frames.length === 1 || !this.data) {
@@ -386,23 +389,26 @@ class LiveView {
     }
     this.arrived = now;
     this.queue.push(...frames);
-    // Never more than two runs behind: drop the oldest frames rather than lag further.
-    const most = 2 * frames.length + 1;
+    // Never more than three runs behind: drop the oldest frames rather than lag further.
+    const most = 3 * frames.length + 1;
     if (this.queue.length > most) {
       this.dropped = (this.dropped || 0) + this.queue.length - most;
       this.root.dataset.dropped = String(this.dropped);
       this.queue.splice(0, this.queue.length - most);
     }
     this.spacing = spacing;
+    this.batch = frames.length;
     this.pump(now);
   }
 
   pump(now) {
     if (!this.queue.length) return;
-    const spacing = this.spacing;
+    // More than a run's frames waiting (the page was busy: a chart redraw, a long task):
+    // play a little faster until caught up, rather than lag or drop frames.
+    const spacing = this.queue.length > this.batch ? 0.7 * this.spacing : this.spacing;
     if (now >= this.due - 4) {
       // On time (or a little late), keep the cadence; idle or far behind, restart it now.
-      this.due = now - this.due > spacing ? now + spacing : this.due + spacing;
+      this.due = now - this.due > 2 * spacing ? now + spacing : this.due + spacing;
       this.update(this.queue.shift());
       if (this.raf) cancelAnimationFrame(this.raf);
       this.raf = 0;

@@ -31,9 +31,11 @@ from app.live_view import live_view
 from engine import datasets
 
 # The browser paints a frame every FRAME_SECONDS; each run of the live fragment sends
-# RUN_SECONDS / FRAME_SECONDS of them at once (Streamlit's cost is per run, not per frame).
+# RUN_SECONDS / FRAME_SECONDS of them at once. Streamlit's cost is per run, not per frame,
+# in the browser too: each run re-renders the page's React tree (~30 ms with a sidebar of
+# six layer sliders), so six frames a run paint ~38/s where one frame a run painted ~27.
 FRAME_SECONDS = 0.025
-RUN_SECONDS = 0.075
+RUN_SECONDS = 0.15
 SLOW_SECONDS = 2.0  # the curves and the network diagram while playing (Plotly redraws)
 MAX_FLIP_BUTTONS = 16
 
