@@ -241,3 +241,39 @@ def test_playing_keeps_one_canvas_per_view(page, app_url):
     )
     assert result["roots"] == {key: 1 for key in VIEWS}, result
     assert result["blank"] == {key: 0 for key in VIEWS}, result
+
+
+PAINTED = """keys => {
+    const painted = {};
+    for (const k of keys) painted[k] = [];
+    window.__lvPainted = painted;
+    const tick = () => {
+        for (const k of keys) {
+            const f = document.querySelector(`.st-key-${k} .lv-root`)?.dataset.frame;
+            const seq = painted[k];
+            if (f !== undefined && seq[seq.length - 1] !== Number(f)) seq.push(Number(f));
+        }
+        if (!window.__lvPainted.stop) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+}"""
+
+
+def test_each_frame_of_a_run_is_painted_in_turn(page, app_url):
+    """A run of the live fragment sends several frames at once; the view must paint them
+    one after another (frame n, n + 1, ...), not jump to the last of each run."""
+    open_playground(page, app_url)
+    page.evaluate(PAINTED, list(VIEWS))
+    start = painted_frame(page, "boundary")
+    click(page, "play")
+    wait_frames_past(page, "boundary", start + 40, timeout=60_000)
+    click(page, "pause")
+    painted = page.evaluate("() => { window.__lvPainted.stop = true; return window.__lvPainted; }")
+    for key in VIEWS:
+        seq = [f for f in painted[key] if f > start]
+        steps = [b - a for a, b in zip(seq, seq[1:])]
+        assert len(steps) >= 20, (key, seq)
+        # Mostly one frame at a time; a busy page may drop a few to catch up, never more.
+        assert sum(s == 1 for s in steps) >= 0.6 * len(steps), (key, seq)
+        assert all(s >= 1 for s in steps), (key, seq)
+    assert_clean(page)
