@@ -224,16 +224,23 @@ WATCH = """keys => {
 }"""
 
 
+def play_watched(page, app_url, watcher, frames):
+    """Open the Playground, start ``watcher`` (in-page JS given the views' keys), play for
+    ``frames`` boundary frames and pause; return the frame painted before Play."""
+    open_playground(page, app_url)
+    page.evaluate(watcher, list(VIEWS))
+    start = painted_frame(page, "boundary")
+    click(page, "play")
+    wait_frames_past(page, "boundary", start + frames, timeout=60_000)
+    click(page, "pause")
+    return start
+
+
 def test_playing_keeps_one_canvas_per_view(page, app_url):
     """The live view promises to keep its canvas and only redraw. While playing, the
     canvas root must not be thrown away and rebuilt (a rebuilt canvas is blank until its
     first paint: a flicker)."""
-    open_playground(page, app_url)
-    page.evaluate(WATCH, list(VIEWS))
-    start = painted_frame(page, "boundary")
-    click(page, "play")
-    wait_frames_past(page, "boundary", start + 60, timeout=60_000)
-    click(page, "pause")
+    play_watched(page, app_url, WATCH, frames=60)
     result = page.evaluate(
         """() => { window.__lvWatch.stop = true; const w = window.__lvWatch;
             const roots = Object.entries(w.seen).map(([k, s]) => [k, s.size]);
@@ -262,12 +269,7 @@ PAINTED = """keys => {
 def test_each_frame_of_a_run_is_painted_in_turn(page, app_url):
     """A run of the live fragment sends several frames at once; the view must paint them
     one after another (frame n, n + 1, ...), not jump to the last of each run."""
-    open_playground(page, app_url)
-    page.evaluate(PAINTED, list(VIEWS))
-    start = painted_frame(page, "boundary")
-    click(page, "play")
-    wait_frames_past(page, "boundary", start + 40, timeout=60_000)
-    click(page, "pause")
+    start = play_watched(page, app_url, PAINTED, frames=40)
     painted = page.evaluate("() => { window.__lvPainted.stop = true; return window.__lvPainted; }")
     for key in VIEWS:
         seq = [f for f in painted[key] if f > start]
