@@ -65,7 +65,9 @@ def live_view(
 
     ``payload`` is a dict from ``boundary_payload`` or ``hidden_payload``. The element gets
     the CSS class ``st-key-<key>``; its canvas container carries ``data-frame`` (the payload's
-    frame, set at each paint), ``data-view`` and ``data-points`` (points drawn).
+    frame, set at each paint), ``data-view`` and ``data-points`` (points drawn); the element's
+    ``lvStats`` property counts frames ``received``, ``dropped`` and ``paints`` (new frames
+    painted), and holds the last paint's ``paintMs``.
 
     Points are sent at most once per content: when the payload's ``"points"`` equal those
     already sent for this key (same ``points_version`` and content), they are left out and

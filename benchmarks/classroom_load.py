@@ -16,7 +16,7 @@ Two kinds of student:
 
 * ``--clients browser`` (default): N headless Chromium pages (N browser contexts, spread
   over ``--browsers`` browser processes); a frame counts when the page paints it: the
-  boundary view's own count of new frames painted (``data-paints`` of
+  boundary view's own count of new frames painted (``lvStats.paints`` of the element
   ``.st-key-boundary .lv-root``). The browsers share the machine's cores with
   the server: here they cost far more CPU per frame than the server does (Streamlit's
   front end re-renders the fragment, software drawing), so they, not the server, limit
@@ -69,7 +69,7 @@ CLK = os.sysconf("SC_CLK_TCK")
 # Records when the boundary view first painted, then stops: an animation-frame loop left
 # running in each of 20 pages makes every page produce 60 frames a second, which costs the
 # shared cores more than the live views do. Frames painted while playing are read from the
-# view's own count (data-paints, one per new frame painted).
+# view's own count (root.lvStats.paints, one per new frame painted).
 OBSERVER = """
 (() => {
   if (window.__lv) return;
@@ -87,7 +87,7 @@ OBSERVER = """
 """.replace("BOUNDARY", BOUNDARY)
 
 
-PAINTS = f"Number(document.querySelector('{BOUNDARY}')?.dataset.paints || 0)"
+PAINTS = f"document.querySelector('{BOUNDARY}')?.lvStats?.paints || 0"
 
 
 # -- /proc --------------------------------------------------------------------------------
