@@ -754,12 +754,22 @@ def load_network_into(ps, payload) -> str:
 MIME = {"png": "image/png", "gif": "image/gif", "csv": "text/csv", "json": "application/json"}
 
 
+# The icon of a download button, by the file's extension.
+ICONS = {
+    "png": ":material/image:",
+    "gif": ":material/movie:",
+    "csv": ":material/table:",
+    "json": ":material/data_object:",
+}
+
+
 def download(label: str, make: Callable[[], bytes | str], file_name: str, key: str, **kw):
     """A download button whose file is made only when clicked (``make`` takes no arguments
     and runs on Streamlit's download thread; it must not touch mutable state)."""
     import streamlit as st
 
     ext = file_name.rsplit(".", 1)[-1]
+    kw.setdefault("icon", ICONS.get(ext))
 
     def safe():
         try:
@@ -771,6 +781,19 @@ def download(label: str, make: Callable[[], bytes | str], file_name: str, key: s
     return st.download_button(
         label, data=safe, file_name=file_name, mime=MIME.get(ext), key=key, on_click="ignore", **kw
     )
+
+
+def download_row(*items):
+    """Download buttons side by side, one column each. An item is ``(label, make,
+    file_name, key)``, optionally followed by a dict of further ``st.download_button``
+    options (``disabled``, ``help``)."""
+    import streamlit as st
+
+    for column, (label, make, file_name, key, *options) in zip(
+        st.columns(len(items)), items, strict=True
+    ):
+        with column:
+            download(label, make, file_name, key, **(options[0] if options else {}))
 
 
 def _upload_network(ps, key):
@@ -823,36 +846,22 @@ def export_panel(ps, key: str = "export"):
     n_snapshots = len(ps.trainer.history.entries) if ps.trainer.history is not None else 0
     with st.container(key=f"{key}_panel"):
         st.markdown("**Export** · files are made when you click")
-        cols = st.columns(4)
-        with cols[0]:
-            download("Boundary (PNG)", png, "boundary.png", f"{key}_png", icon=":material/image:")
-        with cols[1]:
-            download(
+        download_row(
+            ("Boundary (PNG)", png, "boundary.png", f"{key}_png"),
+            (
                 "Training run (GIF)",
                 gif,
                 "training_run.gif",
                 f"{key}_gif",
-                icon=":material/movie:",
-                disabled=n_snapshots < 2,
-                help="The stored snapshots of this run as an animation (GIF only: no "
-                "MP4 encoder is installed).",
-            )
-        with cols[2]:
-            download(
-                "Data (CSV)",
-                lambda: dataset_csv(ps.data),
-                "dataset.csv",
-                f"{key}_csv",
-                icon=":material/table:",
-            )
-        with cols[3]:
-            download(
-                "Network (JSON)",
-                json_text,
-                "network.json",
-                f"{key}_json",
-                icon=":material/data_object:",
-            )
+                dict(
+                    disabled=n_snapshots < 2,
+                    help="The stored snapshots of this run as an animation (GIF only: no "
+                    "MP4 encoder is installed).",
+                ),
+            ),
+            ("Data (CSV)", lambda: dataset_csv(ps.data), "dataset.csv", f"{key}_csv"),
+            ("Network (JSON)", json_text, "network.json", f"{key}_json"),
+        )
         st.file_uploader(
             "Load a saved network (JSON)",
             type=["json"],

@@ -386,51 +386,37 @@ def page():
     net_copy = copy.deepcopy(net)
     data, index = ps.data, state.index
     X_plane = plane_points(ps)
-    cols = st.columns(4)
-    with cols[0]:
-        exports.download(
-            "Point on the boundary (PNG)",
-            lambda: exports.to_png(
-                exports.boundary_image(
-                    net_copy,
-                    data.X_train,
-                    data.y_train,
-                    data.X_test,
-                    data.y_test,
-                    n_classes=data.n_classes,
-                    inputs=inputs,
-                    highlight=X_plane[index],
-                    title=f"training point {index}",
-                )
-            ),
-            "backprop_point.png",
-            "bp_png",
-            icon=":material/image:",
+
+    def point_png():
+        image = exports.boundary_image(
+            net_copy,
+            data.X_train,
+            data.y_train,
+            data.X_test,
+            data.y_test,
+            n_classes=data.n_classes,
+            inputs=inputs,
+            highlight=X_plane[index],
+            title=f"training point {index}",
         )
-    with cols[1]:
-        exports.download(
-            "Layers (CSV)",
-            lambda: layers_csv(point),
-            "backprop_layers.csv",
-            "bp_layers_csv",
-            icon=":material/table:",
-        )
-    with cols[2]:
-        exports.download(
+        return exports.to_png(image)
+
+    exports.download_row(
+        ("Point on the boundary (PNG)", point_png, "backprop_point.png", "bp_png"),
+        ("Layers (CSV)", lambda: layers_csv(point), "backprop_layers.csv", "bp_layers_csv"),
+        (
             "Gradients (CSV)",
             lambda: exports.rows_csv(gradient_table(insp, limit=10**9)),
             "gradient_check.csv",
             "bp_grads_csv",
-            icon=":material/table:",
-        )
-    with cols[3]:
-        exports.download(
+        ),
+        (
             "Network (JSON)",
             lambda: exports.network_json(net_copy, {"source": "backprop"}),
             "network.json",
             "bp_json",
-            icon=":material/data_object:",
-        )
+        ),
+    )
     st.info(
         "**What you should see.** With sigmoid or tanh units every relative error is tiny "
         "(about 1e-8 or less): backprop computes the exact gradient. Turn off extended "

@@ -358,48 +358,29 @@ def page():
         )
     trainer = result.comparison.trainer
     data = exports_data(result)
-    cols = st.columns(5)
-    with cols[0]:
-        exports.download(
-            "Boundaries (PNG)",
-            lambda: compare_png(result),
-            "kernels.png",
-            "kc_png",
-            icon=":material/image:",
-        )
-    with cols[1]:
-        entries = list(trainer.history.entries)
-        exports.download(
+    entries = list(trainer.history.entries)
+    exports.download_row(
+        ("Boundaries (PNG)", lambda: compare_png(result), "kernels.png", "kc_png"),
+        (
             "Trained net's run (GIF)",
             lambda: exports.run_gif(trainer.net, entries, data),
             "kernels_training.gif",
             "kc_gif",
-            icon=":material/movie:",
-        )
-    with cols[2]:
-        exports.download(
+        ),
+        (
             "Results (CSV)",
             lambda: exports.rows_csv(table_rows(result)),
             "kernels_results.csv",
             "kc_results_csv",
-            icon=":material/table:",
-        )
-    with cols[3]:
-        exports.download(
-            "Data (CSV)",
-            lambda: exports.dataset_csv(data),
-            f"{p.dataset}.csv",
-            "kc_data_csv",
-            icon=":material/table:",
-        )
-    with cols[4]:
-        exports.download(
+        ),
+        ("Data (CSV)", lambda: exports.dataset_csv(data), f"{p.dataset}.csv", "kc_data_csv"),
+        (
             "Trained network (JSON)",
             lambda: exports.network_json(trainer.net, {"source": "kernels", **p._asdict()}),
             "kernels_network.json",
             "kc_json",
-            icon=":material/data_object:",
-        )
+        ),
+    )
     st.info(
         "**What you should see.** The RBF SVM does well with many basis functions: one "
         "k(x_i, ·) per support vector, chosen from the training points. The polynomial kernel "

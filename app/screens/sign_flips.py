@@ -377,39 +377,22 @@ def page():
         )
     rows = table_rows(result, order)
     st.dataframe(rows, hide_index=True, key="sf_table")
-    cols = st.columns(4)
-    with cols[0]:
-        exports.download(
-            "Patterns (PNG)",
-            lambda: grid_png(result, order),
-            "sign_patterns.png",
-            "sf_png",
-            icon=":material/image:",
-        )
-    with cols[1]:
-        exports.download(
-            "Results (CSV)",
-            lambda: exports.rows_csv(rows),
-            "sign_patterns.csv",
-            "sf_results_csv",
-            icon=":material/table:",
-        )
-    with cols[2]:
-        exports.download(
+    exports.download_row(
+        ("Patterns (PNG)", lambda: grid_png(result, order), "sign_patterns.png", "sf_png"),
+        ("Results (CSV)", lambda: exports.rows_csv(rows), "sign_patterns.csv", "sf_results_csv"),
+        (
             "Data (CSV)",
             lambda: datasets.to_csv(result.X, result.y),
             f"{p.dataset}.csv",
             "sf_data_csv",
-            icon=":material/table:",
-        )
-    with cols[3]:
-        exports.download(
+        ),
+        (
             "Trained network (JSON)",
             lambda: exports.network_json(result.base, {"source": "sign_flips", **p._asdict()}),
             "sign_flips_network.json",
             "sf_json",
-            icon=":material/data_object:",
-        )
+        ),
+    )
     st.info(
         "**What you should see.** On the wedge with two ReLU units only the learned pattern "
         "(++) separates: its units send the wedge to (or next to) the corner (0, 0) of the "

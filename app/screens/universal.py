@@ -367,35 +367,12 @@ def page():
             "which gradient descent only approaches slowly when m is large. The error is "
             f"measured on {labs.EVAL_POINTS} points."
         )
-    cols = st.columns(4)
-    with cols[0]:
-        exports.download(
-            "Error chart (PNG)",
-            lambda: error_png(fits),
-            "sup_error.png",
-            "ua_err_png",
-            icon=":material/image:",
-        )
-    with cols[1]:
-        exports.download(
-            "Fits (PNG)",
-            lambda: fits_png(shown, fits),
-            "fits.png",
-            "ua_fits_png",
-            icon=":material/image:",
-        )
-    with cols[2]:
-        exports.download(
-            "Errors (CSV)",
-            lambda: exports.rows_csv(rows),
-            "sup_error.csv",
-            "ua_err_csv",
-            icon=":material/table:",
-        )
-    with cols[3]:
-        exports.download(
-            "Fits (CSV)", lambda: fits_csv(fits), "fits.csv", "ua_fits_csv", icon=":material/table:"
-        )
+    exports.download_row(
+        ("Error chart (PNG)", lambda: error_png(fits), "sup_error.png", "ua_err_png"),
+        ("Fits (PNG)", lambda: fits_png(shown, fits), "fits.png", "ua_fits_png"),
+        ("Errors (CSV)", lambda: exports.rows_csv(rows), "sup_error.csv", "ua_err_csv"),
+        ("Fits (CSV)", lambda: fits_csv(fits), "fits.csv", "ua_fits_csv"),
+    )
     st.info(
         "**What you should see.** The sigmoid's and the ReLU's errors fall steadily as m "
         "grows (a straight-ish line on the log–log plot: more units, finer pieces). The "
