@@ -108,6 +108,38 @@ def compute(p: Params) -> Result:
 
 
 # -- figures ----------------------------------------------------------------------------------
+def _add_segment(fig, seg, color, row, col):
+    """A clipped line ``((xa, ya), (xb, yb))`` in one panel (nothing when it misses it)."""
+    if seg is None:
+        return
+    (xa, ya), (xb, yb) = seg
+    fig.add_trace(
+        go.Scatter(
+            x=[xa, xb],
+            y=[ya, yb],
+            mode="lines",
+            hoverinfo="skip",
+            line=dict(color=color, width=1.5),
+        ),
+        row=row,
+        col=col,
+    )
+
+
+def _add_points(fig, x, y, colors, row, col):
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="markers",
+            hoverinfo="skip",
+            marker=dict(color=colors, size=4, line=dict(color="white", width=0.5)),
+        ),
+        row=row,
+        col=col,
+    )
+
+
 def grid_figure(result: Result, order: str) -> go.Figure:
     """Small multiples: per pattern, the input plane and the hidden space side by side."""
     ordered = labs.sort_patterns(result.patterns, order)
@@ -164,43 +196,11 @@ def grid_figure(result: Result, order: str) -> go.Figure:
         )
         for i, (w1, w2, b) in enumerate(views.unit_lines(p.net)):
             seg = exports.clip_line(w1, w2, b, *result.extent)
-            if seg is not None:
-                (xa, ya), (xb, yb) = seg
-                fig.add_trace(
-                    go.Scatter(
-                        x=[xa, xb],
-                        y=[ya, yb],
-                        mode="lines",
-                        hoverinfo="skip",
-                        line=dict(color=exports.UNIT_COLORS[i % 12], width=1.5),
-                    ),
-                    row=row,
-                    col=col,
-                )
-        fig.add_trace(
-            go.Scatter(
-                x=result.X[:, 0],
-                y=result.X[:, 1],
-                mode="markers",
-                hoverinfo="skip",
-                marker=dict(color=colors, size=4, line=dict(color="white", width=0.5)),
-            ),
-            row=row,
-            col=col,
-        )
+            _add_segment(fig, seg, exports.UNIT_COLORS[i % 12], row, col)
+        _add_points(fig, result.X[:, 0], result.X[:, 1], colors, row, col)
         H = p.hidden
         h2 = H[:, 1] if m >= 2 else np.zeros(len(H))
-        fig.add_trace(
-            go.Scatter(
-                x=H[:, 0],
-                y=h2,
-                mode="markers",
-                hoverinfo="skip",
-                marker=dict(color=colors, size=4, line=dict(color="white", width=0.5)),
-            ),
-            row=row,
-            col=col + 1,
-        )
+        _add_points(fig, H[:, 0], h2, colors, row, col + 1)
         at_origin = int(np.sum(np.all(np.abs(H[:, :2]) < 1e-9, axis=1)))
         if at_origin >= 5:
             fig.add_annotation(
@@ -220,19 +220,7 @@ def grid_figure(result: Result, order: str) -> go.Figure:
             lo = min(-0.1, float(H.min()))
             hi = float(H.max()) * 1.1 + 0.1
             seg = exports.clip_line(float(v[0]), float(v[1]), float(c0), lo, hi, lo, hi)
-            if seg is not None:
-                (xa, ya), (xb, yb) = seg
-                fig.add_trace(
-                    go.Scatter(
-                        x=[xa, xb],
-                        y=[ya, yb],
-                        mode="lines",
-                        hoverinfo="skip",
-                        line=dict(color="#222831", width=1.5),
-                    ),
-                    row=row,
-                    col=col + 1,
-                )
+            _add_segment(fig, seg, "#222831", row, col + 1)
             fig.update_xaxes(range=[lo, hi], row=row, col=col + 1)
             fig.update_yaxes(range=[lo, hi], row=row, col=col + 1)
         fig.update_xaxes(range=list(result.extent[:2]), row=row, col=col)
