@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from app.payloads import CLASS_COLORS, UNIT_COLORS
+from app.payloads import CLASS_COLORS, UNIT_COLORS, surface_mode
 from engine import datasets, serialize, views
 from engine.network import Network
 
@@ -375,12 +375,6 @@ def compose(images: Sequence[Image.Image], cols: int, pad=8, title: str = "") ->
 # =========================================================================================
 # Figures of a network and its data
 # =========================================================================================
-def surface_mode(net: Network, n_classes: int) -> str:
-    if n_classes == 0:
-        return "regression"
-    return "binary" if net.layer_sizes[-1] == 1 else "multiclass"
-
-
 def boundary_image(
     net: Network,
     X_train,

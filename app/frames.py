@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.payloads import boundary_payload, hidden_payload
+from app.payloads import boundary_payload, hidden_payload, surface_mode
 from engine import views
 
 GRID = 100
@@ -15,12 +15,6 @@ GRID = 100
 
 def plane_extent(data):
     return views.data_extent(np.concatenate([data.X_train, data.X_test]))
-
-
-def surface_mode(data, net):
-    if data.n_classes == 0:
-        return "regression"
-    return "binary" if net.layer_sizes[-1] == 1 else "multiclass"
 
 
 def boundary_frame(
@@ -40,7 +34,7 @@ def boundary_frame(
     extent = plane_extent(data)
     raw = phi is None or phi.is_raw
     surface = views.decision_surface(net, extent, grid, inputs=None if raw else phi)
-    mode = surface_mode(data, net)
+    mode = surface_mode(net, data.n_classes)
     # A fixed colour scale, so a frame's shading is comparable with the last one's; the
     # margins of hinge and squared error sit at +-1.
     value_range = (-2.0, 2.0) if mode == "binary" else None

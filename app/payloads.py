@@ -67,6 +67,14 @@ _DECIMALS = 4
 DISCRETE_BANDS = 8  # colour bands of a discretized regression surface
 
 
+def surface_mode(net, n_classes: int) -> str:
+    """The ``mode`` of a network's surface: regression (``n_classes == 0``), binary (one
+    output unit) or multiclass (one per class)."""
+    if n_classes == 0:
+        return "regression"
+    return "binary" if net.layer_sizes[-1] == 1 else "multiclass"
+
+
 # --------------------------------------------------------------------------- helpers
 
 
