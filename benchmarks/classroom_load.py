@@ -192,6 +192,17 @@ async def _open(browsers, n, url, i0=0):
     return contexts, pages
 
 
+def _fps_summary(fps):
+    """Min, median, max and total of the students' frames per second."""
+    fps = sorted(fps)
+    return {
+        "fps_min": fps[0],
+        "fps_median": statistics.median(fps),
+        "fps_max": fps[-1],
+        "fps_total": sum(fps),
+    }
+
+
 async def playing(browsers, n, url, server, seconds, warmup):
     contexts, pages = await _open(browsers, n, url)
     await asyncio.gather(*(p.goto(url, wait_until="domcontentloaded") for p in pages))
@@ -217,10 +228,7 @@ async def playing(browsers, n, url, server, seconds, warmup):
         await c.close()
     return {
         "n": n,
-        "fps_min": fps[0],
-        "fps_median": statistics.median(fps),
-        "fps_max": fps[-1],
-        "fps_total": sum(fps),
+        **_fps_summary(fps),
         "server_cpu": server_cpu,
         "server_rss": _rss_mb(server.pid),
         "browser_cpu": browser_cpu,
@@ -381,10 +389,7 @@ async def protocol_playing(n, urls, servers, seconds, warmup):
     server_cpu, _, machine = cpu0.usage(cpu1)
     return {
         "n": n,
-        "fps_min": fps[0],
-        "fps_median": statistics.median(fps),
-        "fps_max": fps[-1],
-        "fps_total": sum(fps),
+        **_fps_summary(fps),
         "server_cpu": server_cpu,
         "server_rss": sum(_rss_mb(pid) for pid in pids),
         "browser_cpu": (own1 - own0) / CLK / (t1 - t0) * 100,
