@@ -410,7 +410,7 @@ class LiveView {
       // On time (or a little late), keep the cadence; idle or far behind, restart it now.
       this.due = now - this.due > 2 * spacing ? now + spacing : this.due + spacing;
       this.update(this.queue.shift());
-      if (this.raf) cancelAnimationFrame(this.raf);
+      if (this.raf) cancelAnimationFrame(this.raf); // a repaint asked for meanwhile: this is it
       this.raf = 0;
       this.paint();
     }
@@ -431,18 +431,13 @@ class LiveView {
       this.height = d.height;
       this.root.style.height = `${d.height}px`;
     }
-    const key = d.key || "";
-    if (d.points) {
-      d.pts = prepPoints(d.points, d.q_box);
-      POINT_CACHE.set(key, { version: d.points_version, pts: d.pts });
-    }
-    const cached = POINT_CACHE.get(key);
+    // receive() decoded the frame's points (into d.pts and the cache) when it had any.
+    const cached = POINT_CACHE.get(d.key || "");
     this.pts = d.pts || (cached && cached.version === d.points_version ? cached.pts : null);
     if (!this.pts) this.requestPoints(d.points_version);
     if (d.view === "boundary") this.prepareHeat(d);
     // Points move between frames: keep the tooltip on whatever is now under the mouse.
     if (this.mouseXY && this.L) this.setHover(this.nearest(...this.mouseXY, HOVER_PX), ...this.mouseXY);
-    this.schedule();
   }
 
   requestPoints(version) {
