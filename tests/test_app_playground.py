@@ -7,13 +7,12 @@ AppTest has no ``run_every`` timer, so "playing" is simulated by calling ``run()
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import fields
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest import assert_ok, loaded, make_app, view_data
 
 from app import config as C
 from app import presets
@@ -22,43 +21,9 @@ from engine import datasets
 
 pytestmark = pytest.mark.timeout(300)
 
-TIMEOUT = 60
-APP = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
-
-
-def make_app(**query):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(APP.resolve()), default_timeout=TIMEOUT)
-    for name, value in query.items():
-        at.query_params[name] = value
-    return at
-
-
-def loaded(**query):
-    at = make_app(**query)
-    at.run()
-    assert_ok(at)
-    return at
-
-
-def assert_ok(at):
-    """No exception element and none of the page's own "Something went wrong" errors."""
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e.value for e in at.error], [e.value for e in at.error]
-
 
 def state(at) -> S.PlaygroundState:
     return at.session_state["playground"]
-
-
-def view_data(at, key):
-    """The latest data sent to the live view mounted under ``key``."""
-    for element in at.get("bidi_component"):
-        data = json.loads(element.proto.json)
-        if data.get("key") == key:
-            return data
-    raise AssertionError(f"no live view with key {key!r}")
 
 
 def infos(at):

@@ -6,33 +6,13 @@ by side and regression as a problem type.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
+from apptest import assert_ok, loaded, view_data
 
 from app.payloads import decode_grid
 
 pytestmark = pytest.mark.timeout(300)
-
-APP = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
-
-
-def loaded(**query):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert_ok(at)
-    return at
-
-
-def assert_ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    assert not [e.value for e in at.error], [e.value for e in at.error]
 
 
 def ps(at):
@@ -40,11 +20,7 @@ def ps(at):
 
 
 def boundary(at):
-    for element in at.get("bidi_component"):
-        data = json.loads(element.proto.json)
-        if data.get("key") == "boundary":
-            return data
-    raise AssertionError("no boundary view")
+    return view_data(at, "boundary")
 
 
 def grid_of(data):
