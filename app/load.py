@@ -35,8 +35,8 @@ server process), not in ``st.cache_resource``, which is for read-only things.
 Usage in ``app/screens/playground.py``::
 
     def draw_live_views(ps):
-        with load.pace(playing, base=RUN_SECONDS, spacing=FRAME_SECONDS) as run:
-            count = load.frames_per_run(load.frame_interval(RUN_SECONDS), FRAME_SECONDS)
+        with load.pace(playing, base=RUN_SECONDS) as run:
+            count = load.frames_per_run(load.frame_interval(RUN_SECONDS))
             ...  # train and draw `count` frames, each within load.steps_budget(...)
             run.frames = count
 
@@ -255,7 +255,7 @@ def frame_interval(
     return fair_interval(base, playing, cost, spacing=spacing)
 
 
-def frames_per_run(interval: float, spacing: float = 0.025, most: int | None = None) -> int:
+def frames_per_run(interval: float, spacing: float = FRAME_SPACING, most: int | None = None) -> int:
     """How many animation frames one run of the live fragment computes and sends together,
     for the browser to paint ``spacing`` seconds apart until the next run ``interval``
     seconds later: ``interval / spacing``, at least 1, at most ``MAX_BURST``.

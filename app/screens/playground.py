@@ -30,11 +30,11 @@ from app import state as S
 from app.live_view import live_view
 from engine import datasets
 
-# The browser paints a frame every FRAME_SECONDS; each run of the live fragment sends
-# RUN_SECONDS / FRAME_SECONDS of them at once. Streamlit's cost is per run, not per frame,
-# in the browser too: each run re-renders the page's React tree (~30 ms with a sidebar of
-# six layer sliders), so six frames a run paint ~38/s where one frame a run painted ~27.
-FRAME_SECONDS = 0.025
+# The browser paints a frame every load.FRAME_SPACING (25 ms); each run of the live
+# fragment sends RUN_SECONDS / load.FRAME_SPACING of them at once. Streamlit's cost is per
+# run, not per frame, in the browser too: each run re-renders the page's React tree (~30 ms
+# with a sidebar of six layer sliders), so six frames a run paint ~38/s where one frame a run
+# painted ~27.
 RUN_SECONDS = 0.15
 SLOW_SECONDS = 2.0  # the curves and the network diagram while playing (Plotly redraws)
 MAX_FLIP_BUTTONS = 16
@@ -149,7 +149,7 @@ def draw_live_views(ps: S.PlaygroundState):
     browser at an even pace; frames of all sessions take turns and the runs slow down (with
     more frames each) when a classroom plays at once (app.load)."""
     live = ps.playing and ps.scrub is None
-    with load.pace(live, base=RUN_SECONDS, spacing=FRAME_SECONDS) as run:
+    with load.pace(live, base=RUN_SECONDS) as run:
         run.frames = _live_frames(ps, live)
 
 
@@ -159,8 +159,7 @@ def _live_frames(ps: S.PlaygroundState, live: bool) -> int:
     # change shows at once; the fragment's own runs append to the queue.
     flush = ps.full_run
     ps.full_run = False
-    interval = load.frame_interval(RUN_SECONDS, spacing=FRAME_SECONDS)
-    count = load.frames_per_run(interval, FRAME_SECONDS) if live else 1
+    count = load.frames_per_run(load.frame_interval(RUN_SECONDS)) if live else 1
     boundary, hidden, stop = [], [], None
     for _ in range(count):
         if live:
@@ -173,7 +172,7 @@ def _live_frames(ps: S.PlaygroundState, live: bool) -> int:
         hidden.append(h)
         if stop or ps.trainer.diverged:
             break
-    spacing = round(1000 * FRAME_SECONDS)
+    spacing = round(1000 * load.FRAME_SPACING)
     left, right = st.columns(2, gap="medium")
     with left:
         live_view(boundary[0], key="boundary", burst=boundary[1:], spacing_ms=spacing, flush=flush)
@@ -393,7 +392,7 @@ def page():
     left.markdown("**Input plane** · decision surface, units' lines z_i = 0 and normals")
     right.markdown("**Hidden space** · the points mapped to [f(z_i), f(z_j)]")
     ps.full_run = True
-    interval = load.frame_interval(RUN_SECONDS, spacing=FRAME_SECONDS) if ps.playing else None
+    interval = load.frame_interval(RUN_SECONDS) if ps.playing else None
     st.fragment(guarded(draw_live_views), run_every=interval)(ps)
     if "flip" not in hidden:
         draw_flips(ps)
