@@ -83,7 +83,7 @@ def live_view(
     data["key"] = str(key)
     data["height"] = int(height)
     if burst:
-        data["burst"] = [dict(frame) for frame in burst]
+        data["burst"] = list(burst)
         data["spacing_ms"] = int(spacing_ms or 0)
     data["flush"] = bool(flush)
 
