@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from app.payloads import CLASS_COLORS  # one palette for the canvas and the figures
+from app.payloads import CLASS_COLORS, MAX_DRAWN_UNITS, network_layout  # shared with the canvas
 
 NEGATIVE, POSITIVE = CLASS_COLORS[0], CLASS_COLORS[1]  # class 0 / - blue, class 1 / + orange
 # Plotly's diverging scale for a decision surface, in the same two colours, lighter.
 HEAT = [[0.0, "rgb(72,134,187)"], [0.5, "rgb(255,255,255)"], [1.0, "rgb(243,151,72)"]]
-MAX_DRAWN_UNITS = 12
 _LAYOUT = dict(
     template="none",
     margin=dict(l=50, r=20, t=30, b=40),
@@ -64,21 +63,16 @@ def network_diagram(coefs, intercepts, input_names=("x1", "x2")):
 
     Wide layers show their first units and a count of the rest, so 500 units stay legible.
     """
-    sizes = [coefs[0].shape[0]] + [W.shape[1] for W in coefs]
-    shown = [min(s, MAX_DRAWN_UNITS) for s in sizes]
+    sizes, shown, weights = network_layout(coefs, MAX_DRAWN_UNITS)
     pos = [[(l, (n - 1) / 2 - i) for i in range(n)] for l, n in enumerate(shown)]
-    scale = (
-        max((np.abs(W[: shown[l], : shown[l + 1]]).max() for l, W in enumerate(coefs)), default=1.0)
-        or 1.0
-    )
     fig = go.Figure()
     # Edges are grouped by sign and by width bucket: a handful of traces, not one per edge.
     buckets: dict[tuple[int, int], list] = {}
-    for l, W in enumerate(coefs):
+    for l, W in enumerate(weights):
         for i in range(shown[l]):
             for j in range(shown[l + 1]):
                 w = float(W[i, j])
-                key = (1 if w >= 0 else -1, min(4, int(5 * abs(w) / scale)))
+                key = (1 if w >= 0 else -1, min(4, int(5 * abs(w))))
                 (x0, y0), (x1, y1) = pos[l][i], pos[l + 1][j]
                 buckets.setdefault(key, []).append((x0, y0, x1, y1))
     for (sign, width), segments in sorted(buckets.items()):

@@ -524,3 +524,58 @@ def hidden_payload(
         payload["q_box"] = xy_box(box)
         payload["grid_lines_q"] = lines_q
     return payload
+
+
+# ---------------------------------------------------------------- charts while playing
+
+CURVE_SERIES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+MAX_DRAWN_UNITS = 12  # per layer in the network diagram; the rest are counted
+
+
+def _sig(values, digits: int = 5) -> list:
+    """Values as floats of ``digits`` significant digits, non-finite ones as None."""
+    return [_num(v, digits) for v in np.asarray(values, dtype=np.float64).ravel().tolist()]
+
+
+def curves_payload(curves: dict, *, regression: bool, frame: int) -> dict:
+    """The loss (log scale) and accuracy curves of a run, for the canvas chart that stands in
+    for the Plotly one while the network trains (a Plotly redraw costs the browser ~30
+    times a frame's paint). ``curves`` is ``History.curves()``; accuracy only when
+    classifying."""
+    names = CURVE_SERIES[:2] if regression else CURVE_SERIES
+    return {
+        "view": "curves",
+        "frame": int(frame),
+        "epoch": _sig(curves["epoch"], 7),
+        "series": {name: _sig(curves[name]) for name in names},
+    }
+
+
+def network_layout(coefs, max_units: int = MAX_DRAWN_UNITS):
+    """Units drawn per layer (at most ``max_units`` of each) and the weights between them
+    divided by the largest drawn one: ``(sizes, shown, weights)``, ``weights[l]`` of shape
+    ``(shown[l], shown[l + 1])`` in [-1, 1]."""
+    sizes = [int(coefs[0].shape[0])] + [int(W.shape[1]) for W in coefs]
+    shown = [min(s, max_units) for s in sizes]
+    drawn = [
+        np.asarray(W, dtype=np.float64)[: shown[l], : shown[l + 1]] for l, W in enumerate(coefs)
+    ]
+    scale = max((float(np.abs(W).max()) for W in drawn if W.size), default=1.0)
+    if not (math.isfinite(scale) and scale > 0):
+        scale = 1.0
+    return sizes, shown, [np.nan_to_num(W / scale, nan=0.0, posinf=1.0, neginf=-1.0) for W in drawn]
+
+
+def network_payload(coefs, intercepts, input_names, *, frame: int) -> dict:
+    """The network diagram (units as circles, weights as edges coloured by sign and as wide
+    as their size) for the canvas chart used while the network trains."""
+    sizes, shown, weights = network_layout(coefs)
+    return {
+        "view": "network",
+        "frame": int(frame),
+        "sizes": sizes,
+        "shown": shown,
+        "weights": [_flat(W, 3) for W in weights],
+        "names": [str(n) for n in list(input_names)[: shown[0]]],
+        "biases": [_sig(np.asarray(b)[: shown[l + 1]], 3) for l, b in enumerate(intercepts)],
+    }

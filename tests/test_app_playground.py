@@ -7,6 +7,7 @@ AppTest has no ``run_every`` timer, so "playing" is simulated by calling ``run()
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import fields
 
@@ -242,6 +243,43 @@ def test_play_trains_on_each_rerun_and_pause_stops():
     at.run()
     assert not state(at).playing
     assert state(at).trainer.step_count == count
+
+
+def live_views(at):
+    return [json.loads(v.proto.json).get("view") for v in at.get("bidi_component")]
+
+
+def test_while_playing_the_curves_and_diagram_are_drawn_by_the_canvas_and_plotly_when_paused():
+    at = loaded()
+    click(at, "step")
+    assert "curves" not in live_views(at) and "network" not in live_views(at)
+    assert len(at.get("plotly_chart")) == 2
+    click(at, "play")
+    at.run()
+    ps = state(at)
+    curves = ps.trainer.history.curves()
+    chart = view_data(at, "loss_curve")
+    assert chart["view"] == "curves"
+    # The chart shows the run's history as it is, to the stored precision.
+    assert len(chart["epoch"]) == len(curves["epoch"]) >= 2
+    assert chart["epoch"][-1] == pytest.approx(curves["epoch"][-1], rel=1e-6)
+    last = chart["series"]["train_loss"][-1]
+    assert last == pytest.approx(curves["train_loss"][-1], rel=1e-4)
+    assert set(chart["series"]) == {"train_loss", "test_loss", "train_accuracy", "test_accuracy"}
+    network = view_data(at, "network")
+    assert network["view"] == "network"
+    assert network["sizes"] == list(ps.trainer.net.layer_sizes)
+    # Largest weight drawn is +-1, with its sign.
+    W = ps.trainer.net.coefs[0]
+    first = np.array(network["weights"][0]).reshape(W.shape)
+    assert np.abs(first).max() <= 1.0
+    assert np.array_equal(np.sign(first[np.abs(first) > 1e-2]), np.sign(W[np.abs(first) > 1e-2]))
+    assert not at.get("plotly_chart")
+    assert sorted(live_views(at)) == ["boundary", "curves", "hidden", "network"]
+    click(at, "pause")
+    at.run()
+    assert len(at.get("plotly_chart")) == 2
+    assert live_views(at) == ["boundary", "hidden"]
 
 
 def test_flip_negates_the_units_weights_and_changes_the_hidden_view():

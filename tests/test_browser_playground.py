@@ -137,6 +137,28 @@ def test_play_animates_both_views(page, app_url):
     assert_clean(page)
 
 
+def test_the_curves_and_diagram_follow_training_on_a_canvas_and_are_plotly_when_paused(
+    page, app_url
+):
+    open_playground(page, app_url)
+    for key in ("loss_curve", "network"):
+        page.locator(f".st-key-{key} .js-plotly-plot").wait_for(timeout=WAIT_MS)
+    click(page, "play")
+    for key, view in (("loss_curve", "curves"), ("network", "network")):
+        page.wait_for_selector(f'.st-key-{key} .lv-root[data-view="{view}"]', timeout=WAIT_MS)
+        assert page.locator(f".st-key-{key} .js-plotly-plot").count() == 0
+    # The charts are redrawn as training goes on: new frames, and new pixels.
+    first = painted_frame(page, "loss_curve")
+    shot = pixels(page, "loss_curve")
+    wait_frames_past(page, "loss_curve", first)
+    wait_frames_past(page, "network", first)
+    assert pixels(page, "loss_curve") != shot
+    click(page, "pause")
+    for key in ("loss_curve", "network"):
+        page.locator(f".st-key-{key} .js-plotly-plot").wait_for(timeout=WAIT_MS)
+    assert_clean(page)
+
+
 def test_a_flip_changes_the_hidden_view_while_paused(page, app_url):
     open_playground(page, app_url, "?data=xor&layers=4&act=relu&spf=50")
     click(page, "step")

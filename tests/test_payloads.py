@@ -396,3 +396,52 @@ def test_a_compact_hidden_payload_carries_the_same_points_and_lines_as_strings()
     assert np.isnan(decoded[-1]).all()
     assert compact["grid_lines"] == [] and "xy" not in compact["points"]["train"]
     assert len(json.dumps(compact)) < len(json.dumps(plain))
+
+
+def test_curves_payload_keeps_the_history_and_turns_non_finite_values_into_null():
+    curves = {
+        "epoch": np.array([0.0, 0.5, 1.0, 1.5]),
+        "train_loss": np.array([0.9, 0.5, np.nan, 0.123456789]),
+        "test_loss": np.array([1.0, np.inf, 0.6, 0.4]),
+        "train_accuracy": np.array([0.5, 0.6, 0.7, 0.8]),
+        "test_accuracy": np.array([0.4, 0.5, 0.6, 0.7]),
+    }
+    out = P.curves_payload(curves, regression=False, frame=7)
+    json.dumps(out, allow_nan=False)  # JSON.parse rejects NaN
+    assert out["view"] == "curves" and out["frame"] == 7
+    assert out["epoch"] == [0.0, 0.5, 1.0, 1.5]
+    # Five significant digits: far below a pixel on a log scale.
+    assert out["series"]["train_loss"] == [0.9, 0.5, None, pytest.approx(0.123456789, rel=1e-4)]
+    assert out["series"]["test_loss"][1] is None
+    assert out["series"]["test_accuracy"] == pytest.approx([0.4, 0.5, 0.6, 0.7])
+    # Regression has no accuracy to draw.
+    assert set(P.curves_payload(curves, regression=True, frame=0)["series"]) == {
+        "train_loss",
+        "test_loss",
+    }
+
+
+def test_network_payload_scales_weights_by_the_largest_drawn_and_keeps_signs():
+    rng = np.random.default_rng(0)
+    coefs = [rng.normal(size=(2, 30)), rng.normal(size=(30, 3)), rng.normal(size=(3, 1))]
+    intercepts = [rng.normal(size=30), rng.normal(size=3), rng.normal(size=1)]
+    out = P.network_payload(coefs, intercepts, ("x1", "x2"), frame=3)
+    json.dumps(out, allow_nan=False)
+    assert out["sizes"] == [2, 30, 3, 1]
+    # Wide layers show their first units only; the rest are counted from `sizes`.
+    assert out["shown"] == [2, P.MAX_DRAWN_UNITS, 3, 1]
+    drawn = [W[: out["shown"][l], : out["shown"][l + 1]] for l, W in enumerate(coefs)]
+    scale = max(np.abs(W).max() for W in drawn)
+    for W, flat in zip(drawn, out["weights"], strict=True):
+        np.testing.assert_allclose(np.reshape(flat, W.shape), W / scale, atol=5e-4)
+    assert max(np.abs(w).max() for w in map(np.array, out["weights"])) == pytest.approx(1.0)
+    assert out["names"] == ["x1", "x2"]
+    assert [len(b) for b in out["biases"]] == [P.MAX_DRAWN_UNITS, 3, 1]
+
+
+def test_network_payload_survives_zero_and_non_finite_weights():
+    coefs = [np.zeros((2, 3)), np.array([[np.nan], [np.inf], [-np.inf]])]
+    out = P.network_payload(coefs, [np.zeros(3), np.zeros(1)], ("a", "b"), frame=0)
+    json.dumps(out, allow_nan=False)
+    assert out["weights"][0] == [0.0] * 6
+    assert all(abs(w) <= 1.0 for w in out["weights"][1])

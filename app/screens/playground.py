@@ -21,6 +21,7 @@ from app import (
     frames,
     guard,
     load,
+    payloads,
     sidebar,
     unit_thumbnails,
     weight_editor,
@@ -32,10 +33,11 @@ from engine import datasets
 
 # The browser paints a frame every load.FRAME_SPACING (25 ms); each run of the live
 # fragment sends RUN_SECONDS / load.FRAME_SPACING of them at once. Streamlit's cost is per
-# run, not per frame, in the browser too: each run re-renders the page's React tree (~30 ms
-# with a sidebar of six layer sliders), so six frames a run paint ~38/s where one frame a run
-# painted ~27.
-RUN_SECONDS = 0.15
+# run, not per frame, in the browser too: each run re-renders the page's React tree (~35 ms
+# of a core here, against ~7 ms to paint a frame of both views), so one frame a run painted
+# ~27 frames/s, six ~38 with the browser's core full, twelve 40 with a third of it spare.
+RUN_SECONDS = 0.3
+CURVES_HEIGHT, NETWORK_HEIGHT = 300, 260  # as the Plotly figures' heights
 SLOW_SECONDS = 2.0  # the curves and the network diagram while playing (Plotly redraws)
 MAX_FLIP_BUTTONS = 16
 
@@ -228,6 +230,29 @@ def _history(ps: S.PlaygroundState):
     curves = history.curves()
     marker = None if ps.scrub is None else history.entries[ps.scrub].epoch
     left, right = st.columns([3, 2], gap="medium")
+    net = display_network(ps)
+    if ps.playing:
+        # While training runs, the canvas draws the charts: a Plotly redraw of both cost the
+        # browser ~150 ms (mounting new charts each time), a canvas one ~2 ms. Paused, they
+        # are Plotly charts again, with hover, zoom and the timeline's marker.
+        with left:
+            live_view(
+                payloads.curves_payload(curves, regression=ps.config.regression, frame=ps.frame),
+                key="loss_curve",
+                height=CURVES_HEIGHT,
+            )
+        with right:
+            live_view(
+                payloads.network_payload(
+                    net.coefs, net.intercepts, ps.features.names, frame=ps.frame
+                ),
+                key="network",
+                height=NETWORK_HEIGHT,
+            )
+        # Sixty small images a refresh cost the browser more than the live views do; they
+        # are redrawn on every pause, step, flip or edit instead.
+        st.caption("Pause to scrub back through the run and to refresh each unit's picture.")
+        return
     with left:
         st.plotly_chart(
             figures.loss_curves(curves, ps.config.regression, marker),
@@ -235,17 +260,11 @@ def _history(ps: S.PlaygroundState):
             config={"displayModeBar": False},
         )
     with right:
-        net = display_network(ps)
         st.plotly_chart(
             figures.network_diagram(net.coefs, net.intercepts, ps.features.names),
             key="network",
             config={"displayModeBar": False},
         )
-    if ps.playing:
-        # Sixty small images a refresh cost the browser more than the live views do; they
-        # are redrawn on every pause, step, flip or edit instead.
-        st.caption("Pause to scrub back through the run and to refresh each unit's picture.")
-        return
     unit_thumbnails.show(net, ps)
     last = len(history.entries) - 1
     if last >= 1:
