@@ -21,7 +21,7 @@ process-wide count of the sessions that are playing and hands out:
 * ``frame_interval(base)``: the ``run_every`` a playing page should declare: ``base`` when
   the server has room, longer (fewer runs a second, more frames each) when many play;
 * ``frames_per_run(interval)``: how many frames a run of that interval computes;
-* ``history_interval(base)``: the same for the slow fragment (Plotly curves, a few runs'
+* ``history_interval(base)``: the same for the slow fragment (curves and diagram, a few runs'
   worth of CPU each): 2 s, up to 30 s when the room is busy;
 * ``steps_budget(steps, trainer)``: how many training steps one frame may run, so that a
   frame's work stays bounded whatever the network (``layers=500,500,500&spf=500&n=2000`` in
@@ -273,8 +273,8 @@ def frames_per_run(interval: float, spacing: float = FRAME_SPACING, most: int | 
 
 
 def history_interval(base: float = 1.0, *, playing: int | None = None) -> float:
-    """``run_every`` of the slow fragment (curves and network diagram, rebuilt as Plotly
-    figures: one run costs about five live frames): ``base`` with up to ``BUSY_FROM``
+    """``run_every`` of the slow fragment (curves and network diagram; with Streamlit's own
+    cost, one run costs about five live frames): ``base`` with up to ``BUSY_FROM``
     sessions playing, then longer in proportion (5 s for 20, 12.5 s for 50), at most
     ``MAX_HISTORY_INTERVAL``. At 50 sessions, 1 s curves alone would ask for more CPU than
     the server has."""

@@ -1,9 +1,9 @@
 """The Playground: train a network live and watch the input plane and the hidden space.
 
 Widgets -> a frozen config -> the session's trainer -> view functions -> payloads -> the live
-canvas component. Two fragments: a fast one (the live views, ~30 frames a second while
-playing) and a slow one (curves and the network diagram, once a second), so the Plotly
-figures are not rebuilt every frame.
+canvas component. Two fragments: a fast one (the live views, ~40 frames a second while
+playing) and a slow one (curves and the network diagram every 2 s: drawn by the canvas
+component while playing, Plotly figures when paused).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from engine import datasets
 # ~27 frames/s, six ~38 with the browser's core full, twelve 40 with a third of it spare.
 RUN_SECONDS = 0.3
 CURVES_HEIGHT, NETWORK_HEIGHT = 300, 260  # as the Plotly figures' heights
-SLOW_SECONDS = 2.0  # the curves and the network diagram while playing (Plotly redraws)
+SLOW_SECONDS = 2.0  # the curves and the network diagram while playing
 MAX_FLIP_BUTTONS = 16
 
 
