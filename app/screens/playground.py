@@ -38,6 +38,17 @@ from engine import datasets
 # ~27 frames/s, six ~38 with the browser's core full, twelve 40 with a third of it spare.
 RUN_SECONDS = 0.3
 CURVES_HEIGHT, NETWORK_HEIGHT = 300, 260  # as the Plotly figures' heights
+# Streamlit fades an element while a run that will replace it is under way. The status line
+# and the note under the charts are replaced by every run of their fragment: with a busy
+# server the fade starts, and they would dim and animate for nothing (measured: 10 pages
+# playing on one machine paint ~10 % more frames without it). The live views do the same in
+# app/live_view/live_view.css.
+NO_FADE_CSS = """<style>
+.st-key-stats [data-stale="true"], .st-key-history_note [data-stale="true"] {
+  opacity: 1 !important;
+  transition: none !important;
+}
+</style>"""
 SLOW_SECONDS = 2.0  # the curves and the network diagram while playing
 MAX_FLIP_BUTTONS = 16
 
@@ -251,7 +262,8 @@ def _history(ps: S.PlaygroundState):
             )
         # Sixty small images a refresh cost the browser more than the live views do; they
         # are redrawn on every pause, step, flip or edit instead.
-        st.caption("Pause to scrub back through the run and to refresh each unit's picture.")
+        with st.container(key="history_note"):
+            st.caption("Pause to scrub back through the run and to refresh each unit's picture.")
         return
     with left:
         st.plotly_chart(
@@ -405,6 +417,7 @@ def page():
     ps.notices.clear()
 
     st.title("Playground")
+    st.html(NO_FADE_CSS)
     draw_controls(ps)
     # The views' titles stay outside the fragment: each frame then re-sends only what moves.
     left, right = st.columns(2, gap="medium")
