@@ -301,3 +301,34 @@ def test_each_frame_of_a_run_is_painted_in_turn(page, app_url):
         assert sum(s == 1 for s in steps) >= 0.6 * len(steps), (key, seq)
         assert all(s >= 1 for s in steps), (key, seq)
     assert_clean(page)
+
+
+def test_slow_runs_do_not_fade_the_live_views_or_the_status_line(page, app_url):
+    # Three layers of 500 units: each frame trains up to its work budget, so a run of the live
+    # fragment lasts long enough for Streamlit to fade what the run will replace.
+    open_playground(page, app_url, "?layers=500,500,500&spf=500&n=200")
+    click(page, "play")
+    samples = page.evaluate(
+        """async () => {
+            const out = [];
+            const t0 = performance.now();
+            while (performance.now() - t0 < 6000) {
+                const box = (sel) => document.querySelector(sel);
+                const stats = box('.st-key-stats [data-testid="stElementContainer"]');
+                const views = ['.st-key-boundary', '.st-key-hidden_space'].map(box);
+                const all = [...views, stats].filter(Boolean);
+                out.push({
+                    stale: all.some((e) => e.dataset.stale === 'true'),
+                    opacity: Math.min(...all.map((e) => Number(getComputedStyle(e).opacity))),
+                });
+                await new Promise((r) => setTimeout(r, 50));
+            }
+            return out;
+        }"""
+    )
+    # The condition the rule is for did happen (or this test proves nothing) ...
+    assert any(s["stale"] for s in samples), "no run was slow enough to mark the views stale"
+    # ... and the views and the status line never dimmed.
+    assert min(s["opacity"] for s in samples) > 0.99
+    click(page, "pause")
+    assert_clean(page)
