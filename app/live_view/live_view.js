@@ -170,39 +170,59 @@ function halfPlane(a, b, c, x0, x1, y0, y1) {
 // (column, row). Each crossing lies on a grid edge; its edge id links the two cells that
 // share it, so chaining is exact.
 function marchingSquares(get, rows, cols, level) {
+  // The field once, flat: `get` may be a closure over a class's scores, called per sample.
+  const v = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) v[i * cols + j] = get(i, j);
   const pts = []; // x0, y0, x1, y1 per segment
   const ids = []; // edge id of each end
-  const hId = (i, j) => (i * cols + j) * 2; // edge (i, j)-(i, j+1)
-  const vId = (i, j) => (i * cols + j) * 2 + 1; // edge (i, j)-(i+1, j)
-  for (let i = 0; i < rows - 1; i++) {
-    for (let j = 0; j < cols - 1; j++) {
-      const a = get(i, j); // bottom-left
-      const b = get(i, j + 1); // bottom-right
-      const c = get(i + 1, j + 1); // top-right
-      const d = get(i + 1, j); // top-left
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let i = 0;
+  let j = 0;
+  // The crossing on edge e of cell (i, j): 0 bottom, 1 right, 2 top, 3 left. An edge's id is
+  // (i * cols + j) * 2 for the horizontal edge (i, j)-(i, j+1), + 1 for (i, j)-(i+1, j).
+  const cross = (e) => {
+    if (e === 0) {
+      pts.push(j + (level - a) / (b - a), i);
+      ids.push((i * cols + j) * 2);
+    } else if (e === 1) {
+      pts.push(j + 1, i + (level - b) / (c - b));
+      ids.push((i * cols + j + 1) * 2 + 1);
+    } else if (e === 2) {
+      pts.push(j + (level - d) / (c - d), i + 1);
+      ids.push(((i + 1) * cols + j) * 2);
+    } else {
+      pts.push(j, i + (level - a) / (d - a));
+      ids.push((i * cols + j) * 2 + 1);
+    }
+  };
+  const add = (p, q) => {
+    cross(p);
+    cross(q);
+  };
+  for (i = 0; i < rows - 1; i++) {
+    for (j = 0; j < cols - 1; j++) {
+      a = v[i * cols + j]; // bottom-left
+      b = v[i * cols + j + 1]; // bottom-right
+      c = v[(i + 1) * cols + j + 1]; // top-right
+      d = v[(i + 1) * cols + j]; // top-left
       const idx = (a >= level ? 1 : 0) | (b >= level ? 2 : 0) | (c >= level ? 4 : 0) | (d >= level ? 8 : 0);
       if (idx === 0 || idx === 15) continue;
-      const B = () => [j + (level - a) / (b - a), i, hId(i, j)];
-      const R = () => [j + 1, i + (level - b) / (c - b), vId(i, j + 1)];
-      const T = () => [j + (level - d) / (c - d), i + 1, hId(i + 1, j)];
-      const L = () => [j, i + (level - a) / (d - a), vId(i, j)];
-      const add = (p, q) => {
-        pts.push(p[0], p[1], q[0], q[1]);
-        ids.push(p[2], q[2]);
-      };
       const centre = (a + b + c + d) / 4 >= level;
       switch (idx) {
-        case 1: case 14: add(L(), B()); break;
-        case 2: case 13: add(B(), R()); break;
-        case 3: case 12: add(L(), R()); break;
-        case 4: case 11: add(R(), T()); break;
-        case 6: case 9: add(B(), T()); break;
-        case 7: case 8: add(L(), T()); break;
+        case 1: case 14: add(3, 0); break;
+        case 2: case 13: add(0, 1); break;
+        case 3: case 12: add(3, 1); break;
+        case 4: case 11: add(1, 2); break;
+        case 6: case 9: add(0, 2); break;
+        case 7: case 8: add(3, 2); break;
         case 5:
-          if (centre) { add(B(), R()); add(L(), T()); } else { add(L(), B()); add(R(), T()); }
+          if (centre) { add(0, 1); add(3, 2); } else { add(3, 0); add(1, 2); }
           break;
         case 10:
-          if (centre) { add(L(), B()); add(R(), T()); } else { add(B(), R()); add(L(), T()); }
+          if (centre) { add(3, 0); add(1, 2); } else { add(0, 1); add(3, 2); }
           break;
         default: break;
       }
@@ -210,21 +230,21 @@ function marchingSquares(get, rows, cols, level) {
   }
   // Chain: each edge id is shared by at most two segment ends.
   const n = ids.length >> 1;
-  const byEdge = new Map();
+  const first = new Int32Array(rows * cols * 2).fill(-1); // the (up to) two ends on each edge
+  const second = new Int32Array(rows * cols * 2).fill(-1);
   for (let k = 0; k < 2 * n; k++) {
     const e = ids[k];
-    const l = byEdge.get(e);
-    if (l) l.push(k);
-    else byEdge.set(e, [k]);
+    if (first[e] < 0) first[e] = k;
+    else second[e] = k;
   }
   const used = new Uint8Array(n);
   const lines = [];
   // Walk from segment end `k` (index into ids) through the shared edge, collecting points.
   const walk = (k, out) => {
     for (;;) {
-      const l = byEdge.get(ids[k]);
-      let next = -1;
-      if (l) for (const m of l) if (m !== k && !used[m >> 1]) next = m;
+      const e = ids[k];
+      const m = first[e] === k ? second[e] : first[e];
+      const next = m >= 0 && !used[m >> 1] ? m : -1;
       if (next < 0) return;
       const s = next >> 1;
       used[s] = 1;
