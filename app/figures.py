@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from app.payloads import CLASS_COLORS, MAX_DRAWN_UNITS, network_layout  # shared with the canvas
+from app.payloads import CLASS_COLORS, network_layout  # shared with the canvas
 
 NEGATIVE, POSITIVE = CLASS_COLORS[0], CLASS_COLORS[1]  # class 0 / - blue, class 1 / + orange
 # Plotly's diverging scale for a decision surface, in the same two colours, lighter.
@@ -70,7 +70,7 @@ def network_diagram(coefs, intercepts, input_names=("x1", "x2")):
 
     Wide layers show their first units and a count of the rest, so 500 units stay legible.
     """
-    sizes, shown, weights = network_layout(coefs, MAX_DRAWN_UNITS)
+    sizes, shown, weights = network_layout(coefs)
     pos = [[(l, (n - 1) / 2 - i) for i in range(n)] for l, n in enumerate(shown)]
     fig = go.Figure()
     # Edges are grouped by sign and by width bucket: a handful of traces, not one per edge.

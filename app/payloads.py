@@ -566,7 +566,7 @@ def network_layout(coefs, max_units: int = MAX_DRAWN_UNITS):
     return sizes, shown, [np.nan_to_num(W / scale, nan=0.0, posinf=1.0, neginf=-1.0) for W in drawn]
 
 
-def network_payload(coefs, intercepts, input_names, *, frame: int) -> dict:
+def network_payload(coefs, input_names, *, frame: int) -> dict:
     """The network diagram (units as circles, weights as edges coloured by sign and as wide
     as their size) for the canvas chart used while the network trains."""
     sizes, shown, weights = network_layout(coefs)
@@ -577,5 +577,4 @@ def network_payload(coefs, intercepts, input_names, *, frame: int) -> dict:
         "shown": shown,
         "weights": [_flat(W, 3) for W in weights],
         "names": [str(n) for n in list(input_names)[: shown[0]]],
-        "biases": [_sig(np.asarray(b)[: shown[l + 1]], 3) for l, b in enumerate(intercepts)],
     }

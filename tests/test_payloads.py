@@ -424,8 +424,7 @@ def test_curves_payload_keeps_the_history_and_turns_non_finite_values_into_null(
 def test_network_payload_scales_weights_by_the_largest_drawn_and_keeps_signs():
     rng = np.random.default_rng(0)
     coefs = [rng.normal(size=(2, 30)), rng.normal(size=(30, 3)), rng.normal(size=(3, 1))]
-    intercepts = [rng.normal(size=30), rng.normal(size=3), rng.normal(size=1)]
-    out = P.network_payload(coefs, intercepts, ("x1", "x2"), frame=3)
+    out = P.network_payload(coefs, ("x1", "x2"), frame=3)
     json.dumps(out, allow_nan=False)
     assert out["sizes"] == [2, 30, 3, 1]
     # Wide layers show their first units only; the rest are counted from `sizes`.
@@ -436,12 +435,11 @@ def test_network_payload_scales_weights_by_the_largest_drawn_and_keeps_signs():
         np.testing.assert_allclose(np.reshape(flat, W.shape), W / scale, atol=5e-4)
     assert max(np.abs(w).max() for w in map(np.array, out["weights"])) == pytest.approx(1.0)
     assert out["names"] == ["x1", "x2"]
-    assert [len(b) for b in out["biases"]] == [P.MAX_DRAWN_UNITS, 3, 1]
 
 
 def test_network_payload_survives_zero_and_non_finite_weights():
     coefs = [np.zeros((2, 3)), np.array([[np.nan], [np.inf], [-np.inf]])]
-    out = P.network_payload(coefs, [np.zeros(3), np.zeros(1)], ("a", "b"), frame=0)
+    out = P.network_payload(coefs, ("a", "b"), frame=0)
     json.dumps(out, allow_nan=False)
     assert out["weights"][0] == [0.0] * 6
     assert all(abs(w) <= 1.0 for w in out["weights"][1])

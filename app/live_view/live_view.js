@@ -625,13 +625,9 @@ class LiveView {
     const dpr = window.devicePixelRatio || 1;
     const L = this.layout();
     if (L.W <= 0 || L.H <= 0) return;
-    const cw = Math.round(L.W * dpr);
-    const ch = Math.round(L.H * dpr);
-    if (this.canvas.width !== cw || this.canvas.height !== ch) {
-      this.canvas.width = cw;
-      this.canvas.height = ch;
-      this.readTheme();
-    }
+    this.fitCanvas(L.W, L.H, dpr);
+    const cw = this.canvas.width;
+    const ch = this.canvas.height;
     this.L = L;
     this.dpr = dpr;
     const ctx = this.ctx;
@@ -655,6 +651,18 @@ class LiveView {
     ctx.lineWidth = 1;
     ctx.strokeRect(Math.round(L.left) + 0.5, Math.round(L.top) + 0.5, Math.round(L.pw) - 1, Math.round(L.ph) - 1);
     this.finishPaint(d, t0);
+  }
+
+  // The canvas's pixels: W x H CSS pixels at the screen's density (the theme is read again
+  // when they change).
+  fitCanvas(W, H, dpr) {
+    const cw = Math.round(W * dpr);
+    const ch = Math.round(H * dpr);
+    if (this.canvas.width !== cw || this.canvas.height !== ch) {
+      this.canvas.width = cw;
+      this.canvas.height = ch;
+      this.readTheme();
+    }
   }
 
   finishPaint(d, t0) {
@@ -681,13 +689,7 @@ class LiveView {
     if (!this.size) this.size = { W: this.root.clientWidth, H: this.root.clientHeight };
     const { W, H } = this.size;
     if (W <= 0 || H <= 0) return;
-    const cw = Math.round(W * dpr);
-    const ch = Math.round(H * dpr);
-    if (this.canvas.width !== cw || this.canvas.height !== ch) {
-      this.canvas.width = cw;
-      this.canvas.height = ch;
-      this.readTheme();
-    }
+    this.fitCanvas(W, H, dpr);
     const ctx = this.ctx;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, W, H);

@@ -254,9 +254,7 @@ def _history(ps: S.PlaygroundState):
             )
         with right:
             live_view(
-                payloads.network_payload(
-                    net.coefs, net.intercepts, ps.features.names, frame=ps.frame
-                ),
+                payloads.network_payload(net.coefs, ps.features.names, frame=ps.frame),
                 key="network",
                 height=NETWORK_HEIGHT,
             )
