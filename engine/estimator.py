@@ -6,6 +6,23 @@ validated at ``fit``; fitted attributes end in ``_``), so they work in ``Pipelin
 
 ``coefs_`` and ``intercepts_`` are the live parameters, views into the network's flat vector:
 writing into them changes the model.
+
+Defaults. ``solver="adam"``, full batch, ``learning_rate`` 0.01 for the classifier and 0.03
+for the regressor (measured: at 0.03 an 8-unit xor classifier can settle at 70 %; at 0.01 a
+32-unit ReLU regressor leaves sin(3x) with a sup error of 1). scikit-learn's MLP defaults to
+Adam too, and for the same reason. Plain SGD at one learning rate cannot suit
+every problem a user tries first: at 0.1 a 32-unit ReLU regression on [-pi, pi] blows up
+(its gradients reach 1e3) while a sigmoid one barely moves in thousands of epochs; Adam's
+step is about ``learning_rate`` per weight whatever the gradient's scale, so the same
+defaults fit moons, circles, xor and the 1-D targets of the universal-approximation lab.
+``solver="sgd"`` (with ``momentum`` and ``clip_norm``) is the lecture's update, and the
+Playground's. Whatever the solver, a blow-up is caught long before it overflows (the
+trainer's growth guard): fit then keeps the last weights near the best objective seen and
+warns with a ``TrainingDivergedWarning`` that names the learning rate and what to change.
+
+``fit`` runs all its epochs in the trainer's compiled kernel, in one call for full batches
+(a call per pass over the data with minibatches, whose shuffles are drawn in NumPy); the
+loss curve is read from the objective the kernel logs at every step.
 """
 
 from __future__ import annotations
@@ -24,14 +41,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from engine import activations, losses
 from engine.network import INITS, Network
 from engine.objective import objective_and_gradients
-from engine.optim import check_hyperparameters
+from engine.optim import SOLVERS, check_hyperparameters
 from engine.trainer import Trainer
 
 ONE_CLASS_MESSAGE = "Classifier can't train when only one class is present."
 
 
 class TrainingDivergedWarning(RuntimeWarning):
-    """Fitting stopped at a non-finite objective; the last good weights were kept."""
+    """Fitting stopped at a blow-up; the last weights near the best objective were kept."""
 
 
 class _NeuralNetBase(BaseEstimator):
@@ -40,7 +57,7 @@ class _NeuralNetBase(BaseEstimator):
         hidden_layer_sizes=(8,),
         activation="relu",
         loss="hinge",
-        learning_rate=0.1,
+        learning_rate=0.01,
         momentum=0.0,
         clip_norm=None,
         l2=0.0,
@@ -48,6 +65,7 @@ class _NeuralNetBase(BaseEstimator):
         max_iter=200,
         init="auto",
         random_state=None,
+        solver="adam",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -60,6 +78,7 @@ class _NeuralNetBase(BaseEstimator):
         self.max_iter = max_iter
         self.init = init
         self.random_state = random_state
+        self.solver = solver
 
     # -- validation -----------------------------------------------------------------------
     def _hidden_sizes(self):
@@ -95,6 +114,8 @@ class _NeuralNetBase(BaseEstimator):
             raise ValueError(f"max_iter must be an integer >= 1, got {self.max_iter!r}")
         if self.init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {tuple(SOLVERS)}, got {self.solver!r}")
         return self._hidden_sizes()
 
     # -- training -------------------------------------------------------------------------
@@ -120,23 +141,40 @@ class _NeuralNetBase(BaseEstimator):
             batch_size=self.batch_size,
             random_state=seed,
             history_capacity=0,
+            solver=self.solver,
         )
 
     def _run_epochs(self, X, targets, n_epochs):
+        """All the epochs' steps in one ``Trainer.step`` (few kernel calls); the loss curve
+        is the mean of each epoch's step objectives, as scikit-learn's."""
         trainer = self._trainer
-        trainer.replace_data(X, targets)
+        if X is not trainer.X_train:
+            trainer.replace_data(X, targets)
         batch = trainer.batch_size or trainer.n_train
-        steps = -(-trainer.n_train // batch)
-        for _ in range(n_epochs):
-            trainer.objective_sum, trainer.objective_count = 0.0, 0
-            done = trainer.step(steps, record=False)
-            if trainer.objective_count:
-                self.loss_curve_.append(trainer.objective_sum / trainer.objective_count)
-            self.n_iter_ += 1
-            self.t_ += done * batch
-            if trainer.diverged:
-                warnings.warn(trainer.message, TrainingDivergedWarning, stacklevel=3)
-                break
+        per_epoch = -(-trainer.n_train // batch)
+        trainer.objectives = values = []
+        try:
+            done = trainer.step(n_epochs * per_epoch, record=False)
+        finally:
+            trainer.objectives = None
+        if per_epoch == 1:  # full batch: an epoch's mean is its one step's objective
+            self.loss_curve_ += values
+            values = ()
+        for start in range(0, len(values), per_epoch):
+            total = 0.0
+            for value in values[start : start + per_epoch]:  # summed in order, every call alike
+                total += value
+            self.loss_curve_.append(total / len(values[start : start + per_epoch]))
+        # An epoch cut short by a stop counts, as in an epoch-at-a-time loop.
+        self.n_iter_ += -(-done // per_epoch) if not trainer.diverged else done // per_epoch + 1
+        self.t_ += done * batch
+        if trainer.diverged:
+            lr = self.learning_rate
+            warnings.warn(
+                f"{trainer.message} Here: learning_rate={lr:.3g}; try learning_rate={lr / 10:.3g}.",
+                TrainingDivergedWarning,
+                stacklevel=3,
+            )
         return self
 
     # -- the lecture's quantities ---------------------------------------------------------
@@ -181,10 +219,11 @@ class _NeuralNetBase(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return self.network_.hidden_activations(X, layer)
 
-    def flip_unit_sign(self, layer, unit):
-        """Negate the unit's incoming weights and bias: its normal flips, a_i = f(-z_i)."""
+    def flip_unit_sign(self, layer, unit, compensate=False):
+        """Negate the unit's incoming weights and bias: its normal flips, a_i = f(-z_i);
+        with ``compensate`` its outgoing weights too (``Network.flip_unit_sign``)."""
         check_is_fitted(self)
-        self.network_.flip_unit_sign(layer, unit)
+        self._trainer.flip_unit_sign(layer, unit, compensate)
         return self
 
     def _outputs(self, X):
@@ -268,7 +307,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetBase):
         hidden_layer_sizes=(8,),
         activation="relu",
         loss="squared_error",
-        learning_rate=0.1,
+        learning_rate=0.03,
         momentum=0.0,
         clip_norm=None,
         l2=0.0,
@@ -276,6 +315,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetBase):
         max_iter=200,
         init="auto",
         random_state=None,
+        solver="adam",
     ):
         super().__init__(
             hidden_layer_sizes,
@@ -289,6 +329,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNetBase):
             max_iter,
             init,
             random_state,
+            solver,
         )
 
     def _targets(self, y):

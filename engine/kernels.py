@@ -14,10 +14,12 @@ The maths is the NumPy path's, step for step (sums may be added in another order
                dR/dW^l = sum_i a^{l-1} (delta^l)^T (+ 2 l2 W^l + l1 sign W^l),
                dR/db^l = sum_i delta^l
     update     g <- g min(1, c / ||g||);   v <- mu v - eta g;   theta <- theta + v
+               (or Adam's update, engine.optim.Adam)
 
 and the divergence guard runs before each update: a step whose objective or gradient norm
-is not finite (or whose update would overflow) is not taken, so theta is then the last good
-weights. ``theta`` is the network's flat vector, its layers the blocks ``[W^l; b^l]`` of
+is not finite (or whose update would overflow), or whose objective grew past the trainer's
+limit, is not taken; the trainer then puts back the good copy of theta the kernel kept.
+``theta`` is the network's flat vector, its layers the blocks ``[W^l; b^l]`` of
 shape (units in l-1 + 1, units in l), row-major (``Network.augmented_views``).
 """
 
@@ -32,7 +34,9 @@ import time
 import numba
 import numpy as np
 
+from engine import optim
 from engine.activations import LEAKY_SLOPE
+from engine.optim import Adam
 
 # The kernel picks f, f' and the loss by number (numba compiles the branches once).
 RELU, SIGMOID, TANH, IDENTITY, LEAKY_RELU, QUADRATIC = range(6)
@@ -47,6 +51,14 @@ ACTIVATION_CODES = {
 }
 HINGE, SQUARED_ERROR, LOG_LOSS = range(3)
 LOSS_CODES = {"hinge": HINGE, "squared_error": SQUARED_ERROR, "log_loss": LOG_LOSS}
+SGD, ADAM = range(2)
+SOLVER_CODES = {"sgd": SGD, "adam": ADAM}
+# Adam's constants, as engine.optim.Adam's (beta1 comes in as ``momentum``).
+ADAM_BETA2 = Adam.beta2
+ADAM_EPS = Adam.eps
+# What a call of the kernel ends with.
+OK, NOT_FINITE, GREW = range(3)
+GOOD_FACTOR = optim.GOOD_FACTOR
 
 # Where the compiled code is cached across processes (None: compiled in each process).
 CACHE_DIR: str | None = None
@@ -308,6 +320,7 @@ def _objective_and_gradient(
 def _train_steps(
     theta,
     velocity,
+    second,
     X,
     T,
     cursor,
@@ -319,14 +332,20 @@ def _train_steps(
     loss,
     l2,
     l1,
+    solver,
     learning_rate,
     momentum,
     clip_norm,
+    adam_t,
     values,
     norms,
+    guard,
+    good_theta,
 ):
-    """Up to ``n_steps`` SGD steps, on the minibatches of ``batch_size`` rows of (X, T) that
-    follow each other from row ``cursor`` on (the last one of a pass may be shorter).
+    """Up to ``n_steps`` steps of SGD (``solver`` SGD) or Adam (ADAM: ``momentum`` is beta1,
+    ``second`` the running mean of g*g, ``adam_t`` the updates made before this call), on
+    the minibatches of ``batch_size`` rows of (X, T) that follow each other from row
+    ``cursor`` on (the last one of a pass may be shorter).
 
     ``X`` holds the points as rows (a column of ones after them is ignored), ``T`` the
     encoded targets. When the rows run out the kernel stops (the trainer shuffles the next
@@ -334,9 +353,14 @@ def _train_steps(
     ``clip_norm`` is inf for no clipping. Step s writes its objective and gradient norm
     (before clipping) into ``values[s]`` and ``norms[s]``.
 
-    Returns ``(steps taken, diverged)``. On divergence the step ``steps taken`` was not
-    taken: theta and velocity are as the last good step left them, and values/norms at that
-    index say what was not finite (norm inf: the update itself overflowed).
+    The growth guard: ``guard`` is [best objective, limit, index of the good copy]. A
+    step whose objective is at most GOOD_FACTOR x the best so far copies theta (before its
+    update) into ``good_theta`` and writes its index s into guard[2]; a step whose
+    objective exceeds the limit is not taken (status GREW).
+
+    Returns ``(steps taken, status)``: OK, NOT_FINITE or GREW. When not OK the step ``steps
+    taken`` was not taken: theta, velocity and second are as the last good step left them,
+    and values/norms at that index say what went wrong (norm inf: the update overflowed).
     """
     L = len(layer_sizes) - 1
     blocks = np.zeros(L, np.int64)
@@ -354,7 +378,7 @@ def _train_steps(
     for s in range(n_steps):
         if cursor >= n:
             if not cycle:
-                return s, False
+                return s, OK
             cursor = 0
         size = min(batch_size, n - cursor)
         value = _objective_and_gradient(
@@ -367,27 +391,53 @@ def _train_steps(
         norm = math.sqrt(total)
         values[s], norms[s] = value, norm
         if not (math.isfinite(value) and math.isfinite(norm)):
-            return s, True
+            return s, NOT_FINITE
+        if value > guard[1]:
+            return s, GREW
+        if value < guard[0]:
+            guard[0] = value
+        if value <= GOOD_FACTOR * guard[0]:
+            for i in range(len(theta)):
+                good_theta[i] = theta[i]
+            guard[2] = s
         if norm > clip_norm:
             shrink = clip_norm / norm
             for i in range(len(grad)):
                 grad[i] *= shrink
-        # v = mu v - eta g (v = -eta g without momentum), kept aside until it is known finite
+        # The step, kept aside until it is known finite:
+        #   SGD   v = mu v - eta g (v = -eta g without momentum)
+        #   Adam  -eta m_hat / (sqrt(s_hat) + eps), m and s updated only once it is finite
         total = 0.0
-        for i in range(len(grad)):
-            if momentum != 0.0:
-                update[i] = velocity[i] * momentum - learning_rate * grad[i]
-            else:
-                update[i] = grad[i] * -learning_rate
-            total += update[i] * update[i]
+        if solver == ADAM:
+            t = adam_t + s + 1
+            scale_m = -learning_rate / (1.0 - momentum**t)
+            scale_s = 1.0 / (1.0 - ADAM_BETA2**t)
+            for i in range(len(grad)):
+                m = velocity[i] * momentum + (1.0 - momentum) * grad[i]
+                v = second[i] * ADAM_BETA2 + (1.0 - ADAM_BETA2) * (grad[i] * grad[i])
+                update[i] = (m * scale_m) / (math.sqrt(v * scale_s) + ADAM_EPS)
+                total += update[i] * update[i]
+        else:
+            for i in range(len(grad)):
+                if momentum != 0.0:
+                    update[i] = velocity[i] * momentum - learning_rate * grad[i]
+                else:
+                    update[i] = grad[i] * -learning_rate
+                total += update[i] * update[i]
         if not math.isfinite(total):
             norms[s] = math.inf
-            return s, True
-        for i in range(len(theta)):
-            velocity[i] = update[i]
-            theta[i] += update[i]
+            return s, NOT_FINITE
+        if solver == ADAM:
+            for i in range(len(theta)):
+                velocity[i] = velocity[i] * momentum + (1.0 - momentum) * grad[i]
+                second[i] = second[i] * ADAM_BETA2 + (1.0 - ADAM_BETA2) * (grad[i] * grad[i])
+                theta[i] += update[i]
+        else:
+            for i in range(len(theta)):
+                velocity[i] = update[i]
+                theta[i] += update[i]
         cursor += batch_size
-    return n_steps, False
+    return n_steps, OK
 
 
 def train_steps(*args):
@@ -410,9 +460,10 @@ def warm_up():
     T = np.ones((4, 1))
     theta = np.zeros(13)
     log = np.empty(2)
+    guard = np.array([math.inf, math.inf, -1.0])
     train_steps(
-        theta, np.zeros(13), X, T, 0, 2, True, 1, np.array([2, 3, 1], np.int64),
-        RELU, HINGE, 0.0, 0.0, 0.1, 0.0, math.inf, log, log.copy(),
+        theta, np.zeros(13), np.zeros(13), X, T, 0, 2, True, 1, np.array([2, 3, 1], np.int64),
+        RELU, HINGE, 0.0, 0.0, SGD, 0.1, 0.0, math.inf, 0, log, log.copy(), guard, theta.copy(),
     )  # fmt: skip
     return time.perf_counter() - start
 

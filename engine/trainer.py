@@ -1,8 +1,9 @@
 """A step-at-a-time trainer: the page calls ``step(k)`` once per animation frame.
 
 It owns the data, the network, the optimizer and a bounded history of snapshots, so that a
-run can be replayed and rewound. A guard stops training at the first non-finite objective or
-gradient and keeps the last good weights, with a message that says what to change.
+run can be replayed and rewound. A guard stops training when the objective grows by orders
+of magnitude (long before a float overflows) or turns non-finite, and puts back the last
+weights whose objective was near the best seen, with a message that says what to change.
 
 Steps of a small network run in the numba kernel of ``engine.kernels`` (the same maths, many
 steps per call); wide ones, or every one when numba is missing or ``ENGINE_JIT=0``, run the
@@ -21,7 +22,7 @@ import numpy as np
 from engine import losses
 from engine.network import Network
 from engine.objective import objective_and_gradients
-from engine.optim import SGD, check_hyperparameters, is_number
+from engine.optim import GOOD_FACTOR, GROWTH_LIMIT, SOLVERS, check_hyperparameters, is_number
 
 kernels = None
 if os.environ.get("ENGINE_JIT", "1") != "0":
@@ -41,6 +42,8 @@ KERNEL_MAX_WORK = 500_000
 KERNEL_MIN_BATCH = 128
 # Steps per kernel call at most (the per-step log it fills is this long).
 KERNEL_CHUNK = 4096
+# SGD's kernel calls pass this for Adam's second moment, which they never read.
+_NO_SECOND = np.zeros(0)
 
 
 def _drop_kernel(error):
@@ -58,6 +61,8 @@ def _drop_kernel(error):
 # (three layers of 500 units are 4 MB a copy); the history keeps at least 4 whatever the size.
 HISTORY_BYTES = 64 * 2**20
 HISTORY_CAPACITY = 600
+# Training points that health_notice looks at first.
+HEALTH_SAMPLE = 256
 
 
 @dataclass(frozen=True)
@@ -72,10 +77,14 @@ class Snapshot:
     test_accuracy: float
     grad_norm: float
     theta: np.ndarray
-    # The optimizer's velocity (None when momentum was off) and where the minibatches stood
-    # (see Trainer._batch_state): with them, a rewound run replays bit for bit.
-    velocity: np.ndarray | None = None
+    # The optimizer's state (``optimizer.state()``: SGD's velocity, None when momentum was
+    # off; Adam's moments) and where the minibatches stood (see Trainer._batch_state): with
+    # them, a rewound run replays bit for bit.
+    velocity: np.ndarray | tuple | None = None
     batches: tuple | None = None
+    # How many steps since the previous snapshot had their gradient clipped (grad_norm is
+    # the norm of the latest step's gradient before clipping).
+    clipped: int = 0
 
 
 class History:
@@ -116,6 +125,7 @@ class History:
             "train_accuracy",
             "test_accuracy",
             "grad_norm",
+            "clipped",
         )
         return {f: np.array([getattr(e, f) for e in self.entries], dtype=float) for f in fields}
 
@@ -124,7 +134,8 @@ class Trainer:
     """Trains ``net`` on (X_train, y_train) one minibatch update per ``step``.
 
     ``y`` are class indices 0..k-1 for classification (``n_classes`` >= 2) or real targets
-    for regression (``n_classes=0``, squared error).
+    for regression (``n_classes=0``, squared error). ``solver`` is "sgd" (the lecture's, with
+    momentum and clipping) or "adam" (``engine.optim.Adam``; ``momentum`` is then unused).
     """
 
     def __init__(
@@ -145,6 +156,7 @@ class Trainer:
         batch_size=None,
         random_state=0,
         history_capacity=HISTORY_CAPACITY,
+        solver="sgd",
     ):
         self.net = net
         self.n_classes = int(n_classes)
@@ -155,7 +167,10 @@ class Trainer:
         self.loss = losses.get(loss)
         self.replace_data(X_train, y_train)
         self.replace_test_data(X_test, y_test)
-        self.optimizer = SGD(len(net.theta), learning_rate, momentum, clip_norm)
+        if solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {tuple(SOLVERS)}, got {solver!r}")
+        self.solver = solver
+        self.optimizer = SOLVERS[solver](len(net.theta), learning_rate, momentum, clip_norm)
         self.l2 = self.l1 = 0.0
         self.batch_size = None
         self.set_hyperparameters(l2=l2, l1=l1, batch_size=batch_size)
@@ -170,12 +185,22 @@ class Trainer:
         # Sum and count of the batch objectives since the caller last zeroed them (the
         # estimator's loss_curve_ is their mean over an epoch, as in scikit-learn).
         self.objective_sum, self.objective_count = 0.0, 0
+        # A list to receive every step's objective (the estimators' loss curves), or None.
+        self.objectives: list | None = None
         self.message: str | None = None
+        self._clipped = 0  # steps clipped since the last snapshot
+        # The growth guard: [best objective, limit, index of the good copy in a kernel call],
+        # the good copy of theta, its step and objective (see _restart_guard).
+        self._guard = np.array([math.inf, math.inf, -1.0])
+        self._good_theta = net.theta.copy()
+        self._good_step, self._good_value = 0, math.nan
+        self._restart_guard()
         self._reseed()
         self.history = None
         if history_capacity:
-            # A snapshot holds theta and, with momentum, the velocity: two copies at most.
-            bytes_cap = HISTORY_BYTES // max(1, 2 * net.theta.nbytes)
+            # A snapshot holds theta and the optimizer's state: three copies at most (Adam).
+            copies = 3 if solver == "adam" else 2
+            bytes_cap = HISTORY_BYTES // max(1, copies * net.theta.nbytes)
             self.history = History(min(history_capacity, bytes_cap))
             self.record()
 
@@ -309,23 +334,58 @@ class Trainer:
         batch = max(self.batch_size or self.n_train, KERNEL_MIN_BATCH)
         return batch * sum(a * b for a, b in zip(sizes, sizes[1:])) <= KERNEL_MAX_WORK
 
+    def _restart_guard(self):
+        """Begin a stretch of training for the growth guard (at the start, and after a stop
+        is cleared, a rewind or an edit): its limit is set from the objective over all the
+        training points at the first step, and the good copy is the weights as they are."""
+        self._guard[:] = (math.inf, math.nan, -1.0)
+        self._start_value = math.nan
+        np.copyto(self._good_theta, self.net.theta)
+        self._good_step, self._good_value = self.step_count, math.nan
+
+    def _guard_limit(self):
+        """Set the limit of the stretch: GROWTH_LIMIT x max(1, R(theta) on all the points)."""
+        if math.isnan(self._guard[1]):
+            value, _ = self.evaluate(self.X_train, self.y_train, self.T_train)
+            weights = self.net.theta * self.weight_mask
+            value += self.l2 * float(np.dot(weights, weights)) + self.l1 * float(
+                np.abs(weights).sum()
+            )
+            self._start_value = value
+            self._guard[1] = GROWTH_LIMIT * max(1.0, value) if math.isfinite(value) else math.inf
+
     def _run(self, n_steps, history):
+        self._guard_limit()
         if self.uses_kernel:
             return self._run_kernel(n_steps, history)
         net, grad, theta = self.net, self.grad, self.net.theta
         loss, l2, l1, mask, opt = self.loss, self.l2, self.l1, self.weight_mask, self.optimizer
+        guard = self._guard
         for done in range(n_steps):
             X, T = self._next_batch()
             value, _, _ = objective_and_gradients(net, loss, X, T, l2, grad, mask, True, l1)
-            # The guard comes before the update: a step that is not finite is not taken, and
-            # neither is one whose update overflows (opt.step returns inf then).
-            norm = opt.step(theta, grad) if math.isfinite(value) else math.nan
-            if not (math.isfinite(value) and math.isfinite(norm)):
-                self._stop(value, norm)
-                return done
+            # The guard comes before the update: a step that is not finite is not taken, nor
+            # one whose objective grew past the limit, nor one whose update overflows
+            # (opt.step returns inf then).
+            if not math.isfinite(value):
+                return self._stop(done, value, math.nan, history)
+            if value > guard[1]:
+                return self._stop(done, value, math.nan, history, grew=True)
+            if value < guard[0]:
+                guard[0] = value
+            if value <= GOOD_FACTOR * guard[0]:
+                np.copyto(self._good_theta, theta)
+                self._good_step, self._good_value = self.step_count, value
+            norm = opt.step(theta, grad)
+            if not math.isfinite(norm):
+                return self._stop(done, value, norm, history)
+            if opt.clip_norm is not None and norm > opt.clip_norm:
+                self._clipped += 1
             self.objective, self.grad_norm = value, norm
             self.objective_sum += value
             self.objective_count += 1
+            if self.objectives is not None:
+                self.objectives.append(value)
             self.step_count += 1
             self.samples_seen += len(X)
             if history is not None and history.due(self.step_count):
@@ -341,6 +401,12 @@ class Trainer:
         activation = kernels.ACTIVATION_CODES[net.activation]
         loss = kernels.LOSS_CODES[self.loss_name]
         clip = math.inf if opt.clip_norm is None else opt.clip_norm
+        adam = self.solver == "adam"
+        solver = kernels.SOLVER_CODES[self.solver]
+        # Adam's beta1 is the kernel's momentum; its second moment is unused by SGD.
+        momentum = opt.beta1 if adam else opt.momentum
+        second = opt.second if adam else _NO_SECOND
+        guard = self._guard
         log = np.empty((2, min(n_steps, KERNEL_CHUNK)))  # each step's objective and ||g||
         full = self.batch_size is None
         done = 0
@@ -355,46 +421,128 @@ class Trainer:
                     self._new_pass()
                 X, T, start, batch = self._X_pass, self._T_pass, self._cursor, self.batch_size
             try:
-                taken, diverged = kernels.train_steps(
-                    net.theta, opt.velocity, X, T, start, batch, full, steps, sizes, activation,
-                    loss, self.l2, self.l1, opt.learning_rate, opt.momentum, clip, log[0], log[1],
+                taken, status = kernels.train_steps(
+                    net.theta, opt.velocity, second, X, T, start, batch, full, steps, sizes,
+                    activation, loss, self.l2, self.l1, solver, opt.learning_rate, momentum, clip,
+                    opt.t if adam else 0, log[0], log[1], guard, self._good_theta,
                 )  # fmt: skip
             except Exception as error:  # numba could not compile or load it: NumPy goes on
                 _drop_kernel(error)
                 return done + self._run(n_steps - done, history)
+            if guard[2] >= 0:  # the kernel made a good copy at its step guard[2]
+                index = int(guard[2])
+                self._good_step = self.step_count + index
+                self._good_value = float(log[0, index])
+                guard[2] = -1.0
             if taken:
                 self.objective, self.grad_norm = float(log[0, taken - 1]), float(log[1, taken - 1])
-                for value in log[0, :taken].tolist():  # added one by one, as _run does
+                values = log[0, :taken].tolist()
+                for value in values:  # added one by one, as _run does
                     self.objective_sum += value
+                if self.objectives is not None:
+                    self.objectives += values
                 self.objective_count += taken
+                self._clipped += int(np.count_nonzero(log[1, :taken] > clip))
+                if adam:
+                    opt.t += taken
                 self.step_count += taken
                 self.samples_seen += taken * n if full else min(start + taken * batch, n) - start
             if not full:  # as in _next_batch, the failed step's batch is used up too
-                self._cursor = start + (taken + diverged) * batch
+                self._cursor = start + (taken + (status != kernels.OK)) * batch
             done += taken
-            if diverged:
-                self._stop(float(log[0, taken]), float(log[1, taken]))
-                return done
+            if status != kernels.OK:
+                value, norm = float(log[0, taken]), float(log[1, taken])
+                grew = status == kernels.GREW
+                return self._stop(done, value, math.nan if grew else norm, history, grew)
             if history is not None and history.due(self.step_count):
                 self.record()
         return n_steps
 
-    def _stop(self, value, norm):
-        # theta is the last good weights already: the failed step was not taken.
+    def _stop(self, done, value, norm, history, grew=False):
+        """Stop the run: the failed step was not taken; put back the good copy of theta (the
+        last weights whose objective was within GOOD_FACTOR of the best seen), reset the
+        optimizer and say what happened and what to change. Returns ``done``."""
+        np.copyto(self.net.theta, self._good_theta)
         self.optimizer.reset()
-        what = "objective" if not math.isfinite(value) else "gradient or weights"
-        bad = value if not math.isfinite(value) else norm
-        lr = self.optimizer.learning_rate
-        self.message = (
-            f"Training stopped at step {self.step_count + 1:,}: the {what} became "
-            f"{'NaN' if math.isnan(bad) else 'infinite'} (the updates overshot and blew up). "
-            f"The last good weights are kept. Lower the learning rate (now {lr:g}; try "
-            f"{lr / 10:g}), turn on gradient clipping, or rewind to an earlier step."
+        opt = self.optimizer
+        lr = opt.learning_rate
+        if grew:
+            what = (
+                f"the objective grew from {self._start_value:.3g} to {value:.3g} (the updates "
+                "overshot and were blowing up)"
+            )
+        else:
+            kind = "objective" if not math.isfinite(value) else "gradient or weights"
+            bad = value if not math.isfinite(value) else norm
+            what = (
+                f"the {kind} became {'NaN' if math.isnan(bad) else 'infinite'} (the updates "
+                "overshot and blew up)"
+            )
+        kept = (
+            f"The weights of step {self._good_step:,} (objective {self._good_value:.3g}) are kept"
+            if math.isfinite(self._good_value)
+            else "The weights from before it are kept"
         )
+        change = f"Lower the learning rate (now {lr:.3g}; try {lr / 10:.3g})"
+        if self.solver == "sgd" and opt.momentum >= 0.5:
+            change += f", lower the momentum (now {opt.momentum:.3g})"
+        if opt.clip_norm is None:
+            change += " or turn on gradient clipping"
+        self.message = (
+            f"Training stopped at step {self.step_count + 1:,}: {what}. {kept}. {change}."
+        )
+        if history is not None:
+            self.record()  # the history ends at the weights that are kept
+        return done
 
     def clear_stop(self):
         """Allow training again (after the user changed a setting or rewound)."""
+        if self.message is not None:
+            self._restart_guard()
         self.message = None
+
+    @property
+    def can_rewind(self):
+        """Whether the history holds an earlier snapshot to go back to."""
+        entries = self.history.entries if self.history is not None else []
+        return len(entries) > 1 or (len(entries) == 1 and entries[0].step < self.step_count)
+
+    def health_notice(self):
+        """A plain sentence when the network cannot learn as it stands, else None.
+
+        A ReLU is dead on a point when z <= 0 there: f(z) = 0 and f'(z) = 0, so no gradient
+        passes through it. When every unit of a hidden layer is dead on every training point,
+        the layer's output is all zeros: the network's output is a constant and no weight
+        below (nor the layer's own) gets any gradient. Checked in float32 on the first
+        HEALTH_SAMPLE points first (a unit alive on one of them is alive: the usual answer,
+        ~1 ms for three layers of 500 units), then on all the points for a layer that looked
+        dead there.
+        """
+        if self.net.activation != "relu" or not self.n_train:
+            return None
+        dead = self._dead_layer(self.X_train[:HEALTH_SAMPLE])
+        if dead is not None and self.n_train > HEALTH_SAMPLE:
+            dead = self._dead_layer(self.X_train)
+        if dead is None:
+            return None
+        layer, units = dead
+        who = "The only unit" if units == 1 else f"All {units} units"
+        return (
+            f"{who} of hidden layer {layer} {'is' if units == 1 else 'are'} dead (zero on "
+            "every training point): nothing can learn. Lower the learning rate and Reset."
+        )
+
+    def _dead_layer(self, X):
+        """(layer, units) of the first hidden layer whose units are all <= 0 on every row
+        of X, or None."""
+        a = X.astype(np.float32)
+        for layer, (W, b) in enumerate(zip(self.net.coefs[:-1], self.net.intercepts), start=1):
+            z = a @ W.astype(np.float32)
+            z += b.astype(np.float32)
+            if not (z > 0).any():
+                return layer, W.shape[1]
+            a = np.maximum(z, 0.0, out=z)
+        return None
 
     # -- evaluation -----------------------------------------------------------------------
     def scores(self, X):
@@ -437,10 +585,12 @@ class Trainer:
                 m["test_accuracy"],
                 self.grad_norm,
                 self.net.theta.copy(),
-                self.optimizer.velocity.copy() if self.optimizer.momentum else None,
+                self.optimizer.state(),
                 self._batch_state(),
+                self._clipped,
             )
         )
+        self._clipped = 0
         return m
 
     # -- history and edits ----------------------------------------------------------------
@@ -453,25 +603,27 @@ class Trainer:
         snap = entries[index]
         np.copyto(self.net.theta, snap.theta)
         # Without momentum the next update does not read the velocity, so zero is exact.
-        if snap.velocity is None:
-            self.optimizer.reset()
-        else:
-            np.copyto(self.optimizer.velocity, snap.velocity)
+        self.optimizer.load_state(snap.velocity)
         self.step_count = snap.step
         self.samples_seen = round(snap.epoch * self.n_train)
+        self.grad_norm = snap.grad_norm
+        self._clipped = 0  # the snapshot was taken with the count just zeroed
         self.history.truncate(index)
         self.message = None
+        self._restart_guard()
         if snap.batches is None:
             self._reseed()
         else:
             self._restore_batches(snap.batches)
 
-    def flip_unit_sign(self, layer, unit):
-        """Flip a hidden unit's incoming weights and bias (and its velocity, so momentum
-        does not carry the old direction back)."""
-        self.net.flip_unit_sign(layer, unit)
-        mask = self.net.unit_param_mask(layer, unit)
-        self.optimizer.velocity[mask] *= -1.0
+    def flip_unit_sign(self, layer, unit, compensate=False):
+        """Flip a hidden unit's incoming weights and bias, and with ``compensate`` its
+        outgoing weights too (``Network.flip_unit_sign``); their velocity flips with them, so
+        momentum does not carry the old direction back."""
+        self.net.flip_unit_sign(layer, unit, compensate)
+        mask = self.net.unit_param_mask(layer, unit, outgoing=compensate)
+        self.optimizer.velocity[mask] *= -1.0  # Adam's second moment is even in g: kept
+        self._restart_guard()
         self.record()
 
     def set_parameter(self, layer, row, col, value):
@@ -482,4 +634,5 @@ class Trainer:
             self.net.intercepts[layer - 1][col] = value
         else:
             self.net.coefs[layer - 1][row, col] = value
+        self._restart_guard()
         self.record()

@@ -35,7 +35,12 @@ def moons():
 
 def relu_net(**kw):
     params = dict(
-        hidden_layer_sizes=(16,), learning_rate=0.1, momentum=0.9, max_iter=150, random_state=0
+        hidden_layer_sizes=(16,),
+        solver="sgd",
+        learning_rate=0.1,
+        momentum=0.9,
+        max_iter=150,
+        random_state=0,
     )
     params.update(kw)
     return NeuralNetClassifier(**params)
