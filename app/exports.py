@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from app import messages
 from app.payloads import CLASS_COLORS, UNIT_COLORS, surface_mode
 from engine import datasets, serialize, views
 from engine.network import Network
@@ -695,7 +696,9 @@ def network_meta(ps) -> dict:
 
 
 def network_json(net: Network, meta: dict | None = None) -> str:
-    return serialize.network_to_json(net, meta)
+    """The network file the studio exports: compact (base64 weights), so that every network
+    the Playground can build fits the upload limit and loads back (serialize.MAX_BYTES)."""
+    return serialize.network_to_json(net, meta, compact=True)
 
 
 def describe(net: Network) -> str:
@@ -797,10 +800,19 @@ def _upload_network(ps, key):
     if file is None:
         return
     try:
-        message = load_network_into(ps, file.getvalue())
+        # Only checked values: layer sizes, a known activation's name, an integer step.
+        message = messages.Markdown(load_network_into(ps, file.getvalue()))
         st.session_state[f"{key}_msg"] = ("success", message)
     except serialize.ModelFormatError as err:
-        st.session_state[f"{key}_msg"] = ("error", f"{file.name!r} was not loaded: {err}")
+        # The file's name and the error's text (which quotes the file) are shown literally.
+        st.session_state[f"{key}_msg"] = (
+            "error",
+            messages.text(
+                "The network file {name} was not loaded: {why}",
+                name=file.name,
+                why=messages.detail(err),
+            ),
+        )
 
 
 def snapshot(ps):
@@ -838,6 +850,13 @@ def export_panel(ps, key: str = "export"):
         return network_json(net, meta)
 
     n_snapshots = len(ps.trainer.history.entries) if ps.trainer.history is not None else 0
+    # A network that could not be loaded back is not offered (with the reason), rather than
+    # handed out as a file that fails later.
+    unsavable = serialize.savable(ps.trainer.net)
+    json_options = dict(
+        disabled=bool(unsavable),
+        help=f"Not now: {unsavable}." if unsavable else "Loadable again below.",
+    )
     with st.container(key=f"{key}_panel"):
         st.markdown("**Export** · files are made when you click")
         download_row(
@@ -854,7 +873,7 @@ def export_panel(ps, key: str = "export"):
                 ),
             ),
             ("Data (CSV)", lambda: dataset_csv(ps.data), "dataset.csv", f"{key}_csv"),
-            ("Network (JSON)", json_text, "network.json", f"{key}_json"),
+            ("Network (JSON)", json_text, "network.json", f"{key}_json", json_options),
         )
         st.file_uploader(
             "Load a saved network (JSON)",
@@ -862,11 +881,13 @@ def export_panel(ps, key: str = "export"):
             key=f"{key}_upload",
             on_change=_upload_network,
             args=(ps, f"{key}_upload"),
+            # The server's cap (server.maxUploadSize) is the same, so a file the widget takes
+            # is never refused by the server (which would show only "status code 413").
             max_upload_size=serialize.MAX_BYTES >> 20,
-            help="A file saved by 'Network (JSON)'. Its layers and activation must match "
-            "the Playground's.",
+            help=f"A file saved by 'Network (JSON)', up to {serialize.MAX_BYTES >> 20} MB. "
+            "Its layers and activation must match the Playground's.",
         )
         msg = st.session_state.get(f"{key}_upload_msg")
         if msg:
             kind, text = msg
-            (st.success if kind == "success" else st.error)(text)
+            messages.show("success" if kind == "success" else "error", text)

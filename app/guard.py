@@ -5,6 +5,8 @@ escapes it is logged on the server with its full traceback (``logging``, logger
 ``app.guard``) and shown to the user as one short ``st.error`` ("Something went wrong: ...;
 your last good state is kept") with a "Reset this page" button (key ``reset_page``) that
 drops the page's session-state keys and reruns the app. The user never sees a traceback.
+An exception's text may quote what the user typed or uploaded, so it is shown only as a
+literal (``app.messages``), never as Markdown.
 
 Streamlit's own control flow (``st.rerun``, ``st.stop``, a newer rerun interrupting this one)
 raises exceptions that derive from ``BaseException``, not ``Exception``; they pass through
@@ -36,6 +38,8 @@ from typing import Any, TypeVar
 import streamlit as st
 from streamlit.errors import StreamlitAPIException, StreamlitDuplicateElementKey
 
+from app import messages
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 log = logging.getLogger("app.guard")
@@ -50,10 +54,12 @@ MAX_DETAIL = 160  # characters of the exception's text shown to the user
 
 
 def describe(err: BaseException, limit: int = MAX_DETAIL) -> str:
-    """``"ValueError: the text"`` on one line, at most about ``limit`` characters."""
-    text = " ".join(str(err).split())
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
+    """``"ValueError: the text"`` on one line, at most about ``limit`` characters.
+
+    Plain text that may quote user input: show it only through ``messages.text`` (as a
+    literal), never as Markdown.
+    """
+    text = messages.detail(err, limit)
     name = type(err).__name__
     return f"{name}: {text}" if text else name
 
@@ -73,8 +79,8 @@ def drop_state(state_keys: Iterable[str]) -> list[str]:
     return dropped
 
 
-def _show(message: str, state_keys: tuple[str, ...], name: str) -> None:
-    st.error(message, icon=":material/warning:")
+def _show(message: messages.Markdown, state_keys: tuple[str, ...], name: str) -> None:
+    messages.show("error", message, icon=":material/warning:")
     try:
         clicked = st.button(
             "Reset this page",
@@ -119,7 +125,9 @@ def _report(
         except Exception:  # noqa: BLE001
             log.exception("%s: the on_error hook failed too", name)
     _show(
-        f"Something went wrong: {describe(err)}; your last good state is kept.",
+        messages.text(
+            "Something went wrong: {what}; your last good state is kept.", what=describe(err)
+        ),
         state_keys,
         name,
     )
@@ -132,7 +140,11 @@ def _show_pending(state_keys: tuple[str, ...], name: str) -> None:
     del st.session_state[PENDING_KEY]
     for where, text in pending[-3:]:
         _show(
-            f"Something went wrong in {where}: {text}; your last good state is kept.",
+            messages.text(
+                "Something went wrong in the {where} action: {what}; your last good state is kept.",
+                where=where,
+                what=text,
+            ),
             state_keys,
             name,
         )
@@ -200,7 +212,7 @@ def callback(fn: F, *, name: str | None = None) -> F:
         except Exception as err:  # noqa: BLE001
             _log(err, f"callback {label}")
             pending = list(st.session_state.get(PENDING_KEY, []))
-            pending.append((f"the {label!r} action", describe(err)))
+            pending.append((label, describe(err)))
             st.session_state[PENDING_KEY] = pending[-5:]
             return None
 

@@ -437,6 +437,10 @@ def make_1d(name, n_samples=200, noise=0.0, random_state=0):
 # ------------------------------------------------------------- CSV files
 
 COLUMNS = ("x1", "x2", "label")
+# The largest |coordinate| a CSV may hold. Finite is not enough: points at +-1e308 load, then
+# the plane's extent (max - min, padded) overflows to inf and nothing can be drawn. 1e6
+# leaves room for the squared input features (x1^2 ~ 1e12) in float32.
+MAX_COORDINATE = 1e6
 _NUMBER = re.compile(
     r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|nan|inf|infinity)",
     re.IGNORECASE | re.ASCII,
@@ -601,6 +605,11 @@ def _coordinate(line, column, name, text):
         raise DatasetError(f"{where}: NaN is not a coordinate (a missing value?)")
     if math.isinf(value):
         raise DatasetError(f"{where}: {_show(text)} is infinite")
+    if abs(value) > MAX_COORDINATE:
+        raise DatasetError(
+            f"{where}: {_show(text)} is too large: coordinates must lie within "
+            f"±{MAX_COORDINATE:,.0f} (rescale the data)"
+        )
     return value
 
 
@@ -730,6 +739,10 @@ def to_csv(X, y, class_names=None):
         raise DatasetError(f"X must be (n, 2) and y (n,), got {X.shape} and {y.shape}")
     if not np.isfinite(X).all():
         raise DatasetError("X holds NaN or infinite values, which a CSV cannot load")
+    if X.size and np.abs(X).max() > MAX_COORDINATE:
+        raise DatasetError(
+            f"X holds coordinates beyond ±{MAX_COORDINATE:,.0f}, which a CSV cannot load"
+        )
     if not _integral(y):
         raise DatasetError("y must hold integer labels")
     labels = [str(v) for v in y.astype(np.int64)]

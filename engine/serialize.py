@@ -8,16 +8,25 @@ The file is plain JSON that a person can read::
      "intercepts": [[b, ...], ...],          # b^l, shape (units in l,)
      "meta": {...}}                          # free-form, e.g. the Playground's settings
 
+Each array may instead be one string, the base64 of its little-endian float64 values in
+row-major order (``compact=True``, what the studio's export writes): exact, and ~11 bytes a
+weight instead of ~20, so the Playground's largest network (7 inputs, 6 hidden layers of
+500, 10 outputs: 1,261,510 parameters) is a 13.5 MB file, within ``MAX_BYTES``.
+
 ``network_from_json`` reads text a stranger may have written, so it bounds the work before
 parsing (size, nesting depth) and then checks everything: the format tag, the version, a known
 activation, 1..12 layer sizes of 1..500 units each, every weight a finite number, and every
-array of exactly the shape the layer sizes imply. Anything else raises `ModelFormatError`
+array of exactly the shape the layer sizes imply, and no weight beyond ``MAX_WEIGHT`` (a
+weight of 1e308 is finite but overflows every picture drawn from it; the writer refuses it
+too, so what the studio saves it can load). Anything else raises `ModelFormatError`
 (a ``ValueError``) with a message that says what is wrong and where; nothing else escapes.
 Floats are written with ``repr`` (shortest round-trip text), so a network reads back exactly.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 import re
@@ -29,11 +38,17 @@ from engine.network import Network
 
 FORMAT = "decision-boundary-studio/network"
 VERSION = 1
-MAX_BYTES = 16 * 2**20  # a 2-500-500-500-k network is about 11 MB of JSON
+# The upload limits agree with these: .streamlit/config.toml's server.maxUploadSize (MiB)
+# and the JSON uploader's max_upload_size are MAX_BYTES >> 20 (tests/test_input_limits.py).
+MAX_BYTES = 16 * 2**20
 MAX_DEPTH = 6  # {"coefs": [[[w]]]} nests 4 deep; meta may add a little
 MAX_SIZES = 12  # input, up to 10 hidden layers, output
 MAX_UNITS = 500
-MAX_PARAMS = 1_000_000
+MAX_PARAMS = 1_300_000  # the Playground's largest network has 1,261,510
+# The largest weight or bias accepted from a file or typed in: far beyond what any run that
+# did not blow up reaches, far below what overflows the views (a 6-layer net of 500 units
+# squares it six times over).
+MAX_WEIGHT = 1e6
 MAX_META_BYTES = 64 * 1024
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
@@ -43,24 +58,53 @@ class ModelFormatError(ValueError):
 
 
 # -- writing ---------------------------------------------------------------------------------
-def network_to_dict(net: Network, meta: dict | None = None) -> dict:
+def _base64(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array, dtype="<f8").tobytes()).decode("ascii")
+
+
+def network_to_dict(net: Network, meta: dict | None = None, compact: bool = False) -> dict:
+    encode = _base64 if compact else np.ndarray.tolist
     return {
         "format": FORMAT,
         "version": VERSION,
         "layer_sizes": list(net.layer_sizes),
         "activation": "sigmoid" if net.activation == "logistic" else net.activation,
-        "coefs": [W.tolist() for W in net.coefs],
-        "intercepts": [b.tolist() for b in net.intercepts],
+        "coefs": [encode(W) for W in net.coefs],
+        "intercepts": [encode(b) for b in net.intercepts],
         "meta": _plain(meta or {}),
     }
 
 
-def network_to_json(net: Network, meta: dict | None = None, indent: int | None = None) -> str:
+def savable(net: Network) -> str | None:
+    """None if `network_to_json` can write ``net`` (and so read it back), else why not."""
+    theta = net.theta
+    if not np.isfinite(theta).all():
+        return "the network holds NaN or infinite weights; it cannot be saved"
+    largest = float(np.abs(theta).max(initial=0.0))
+    if largest > MAX_WEIGHT:
+        return (
+            f"the network holds a weight of size {largest:.3g}, beyond the ±{MAX_WEIGHT:g} a "
+            "network file may hold (did the run blow up? rewind, or lower the learning rate)"
+        )
+    n_params = theta.size
+    if n_params > MAX_PARAMS:
+        return f"{n_params:,} parameters is more than a network file may hold ({MAX_PARAMS:,})"
+    return None
+
+
+def network_to_json(
+    net: Network, meta: dict | None = None, indent: int | None = None, compact: bool = False
+) -> str:
     """The network as JSON text; ``meta`` (JSON-able: numbers, text, lists, dicts) rides
-    along untouched. Raises `ModelFormatError` for non-finite weights."""
-    if not np.isfinite(net.theta).all():
-        raise ModelFormatError("the network holds NaN or infinite weights; it cannot be saved")
-    return json.dumps(network_to_dict(net, meta), indent=indent, allow_nan=False)
+    along untouched. ``compact``: each array as one base64 string (exact, half the size).
+    Raises `ModelFormatError` for what `network_from_json` would refuse (`savable`)."""
+    problem = savable(net)
+    if problem:
+        raise ModelFormatError(problem)
+    text = json.dumps(network_to_dict(net, meta, compact), indent=indent, allow_nan=False)
+    if len(text) > MAX_BYTES:
+        raise ModelFormatError(_too_big(len(text)) + "; it cannot be saved")
+    return text
 
 
 def _plain(value, depth=0):
@@ -198,7 +242,42 @@ def _activation(value) -> str:
     return value
 
 
+def _from_base64(value: str, shape: tuple[int, ...], where: str) -> np.ndarray:
+    """An array written by `_base64`: exactly ``prod(shape)`` little-endian float64s."""
+    n = math.prod(shape)
+    if len(value) != 4 * math.ceil(8 * n / 3):
+        raise ModelFormatError(
+            f"{where} must be base64 of {n} float64 numbers ({4 * math.ceil(8 * n / 3)} "
+            f"characters), got {len(value)} characters"
+        )
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ModelFormatError(f"{where} is not valid base64") from None
+    if len(raw) != 8 * n:
+        raise ModelFormatError(f"{where} must hold {n} float64 numbers, got {len(raw)} bytes")
+    return _checked(np.frombuffer(raw, dtype="<f8").astype(np.float64).reshape(shape), where)
+
+
+def _checked(out: np.ndarray, where: str) -> np.ndarray:
+    """Every value finite and within ±MAX_WEIGHT; else the first bad one's place."""
+    bad = ~(np.abs(out) <= MAX_WEIGHT)  # NaN compares False: it is bad too
+    if bad.any():
+        place = np.unravel_index(int(np.flatnonzero(bad)[0]), out.shape)
+        value = out[place]
+        index = "".join(f"[{i}]" for i in place)
+        what = (
+            "is not a finite number"
+            if not np.isfinite(value)
+            else f"is {value:.3g}, beyond the ±{MAX_WEIGHT:g} a weight may be"
+        )
+        raise ModelFormatError(f"{where}{index} {what}")
+    return out
+
+
 def _vector(row, n, where) -> np.ndarray:
+    if isinstance(row, str):
+        return _from_base64(row, (n,), where)
     if not isinstance(row, list) or len(row) != n:
         raise ModelFormatError(f"{where} must be a list of {n} numbers, got {_kind(row, True)}")
     for j, v in enumerate(row):
@@ -208,13 +287,12 @@ def _vector(row, n, where) -> np.ndarray:
         out = np.array(row, dtype=np.float64)
     except OverflowError:
         raise ModelFormatError(f"{where} holds a number too large for a float") from None
-    if not np.isfinite(out).all():
-        j = int(np.flatnonzero(~np.isfinite(out))[0])
-        raise ModelFormatError(f"{where}[{j}] is not a finite number")
-    return out
+    return _checked(out, where)
 
 
 def _matrix(rows, n_in, n_out, where) -> np.ndarray:
+    if isinstance(rows, str):
+        return _from_base64(rows, (n_in, n_out), where)
     if not isinstance(rows, list) or len(rows) != n_in:
         raise ModelFormatError(
             f"{where} must have {n_in} rows of {n_out} numbers (shape ({n_in}, {n_out})), "

@@ -575,7 +575,8 @@ def test_damaged_csv_files_load_or_raise_dataset_error(data):
     load_or_refuse(text.encode("utf-8"))
 
 
-finite = st.floats(allow_nan=False, allow_infinity=False)
+# What a CSV may hold: finite coordinates within ±MAX_COORDINATE (to_csv refuses others).
+finite = st.floats(-datasets.MAX_COORDINATE, datasets.MAX_COORDINATE, allow_nan=False)
 
 
 @st.composite
@@ -624,3 +625,21 @@ def test_to_csv_refuses_what_it_could_not_read_back():
         datasets.to_csv(X, y + 0.5)
     text = datasets.to_csv(X, y)
     assert text.splitlines()[0] == "x1,x2,label"
+
+
+# -- coordinates too large to draw (issue 11, bug 11) ---------------------------------------
+@FUZZ
+@given(
+    st.integers(0, 9),
+    st.integers(0, 1),
+    st.floats(allow_nan=False, allow_infinity=False).filter(
+        lambda v: abs(v) > datasets.MAX_COORDINATE
+    ),
+)
+def test_a_coordinate_beyond_the_limit_is_refused_with_its_line_and_column(row, column, value):
+    rows = [[i / 10, -i / 10, "ab"[i % 2]] for i in range(10)]
+    rows[row][column] = repr(value)
+    text = "x1,x2,label\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows)
+    with pytest.raises(DatasetError, match="too large") as err:
+        datasets.load_csv(text)
+    assert str(err.value).startswith(f"line {row + 2}, column {column + 1}")

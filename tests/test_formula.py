@@ -181,7 +181,7 @@ def check_parse(text):
     try:
         sample_formula(text, n=21)
     except FormulaError as exc:
-        assert "not finite" in str(exc)
+        assert "not finite" in str(exc) or "must stay within" in str(exc)
 
 
 @settings(max_examples=300, deadline=None)
@@ -194,3 +194,28 @@ def test_formula_like_text_parses_or_raises_formula_error(text):
 @given(st.text(max_size=220))
 def test_any_text_parses_or_raises_formula_error(text):
     check_parse(text)
+
+
+# -- targets too large to fit (issue 11, bug 11) -------------------------------------------
+@pytest.mark.parametrize(
+    "text, peak",
+    [("1e308", "1e+308"), ("exp(exp(x))", "1.12e+10"), ("-2e6*cos(x)", "2e+06")],
+)
+def test_a_finite_target_beyond_max_value_is_refused_with_its_peak(text, peak):
+    with pytest.raises(FormulaError, match="must stay within") as err:
+        sample_formula(text)
+    assert peak in str(err.value).replace("-", "")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(-1e300, 1e300))
+def test_a_constant_target_is_accepted_exactly_when_within_max_value(c):
+    from engine.formula import MAX_VALUE
+
+    text = repr(c)
+    if abs(c) <= MAX_VALUE:
+        x, y = sample_formula(text, n=5)
+        assert np.all(y == c)
+    else:
+        with pytest.raises(FormulaError, match="must stay within"):
+            sample_formula(text, n=5)

@@ -57,7 +57,8 @@ def test_an_error_becomes_one_short_message_a_reset_button_and_a_logged_trace(ca
     at = AppTest.from_function(_failing_page, args=("disk on fire " * 100,)).run()
     assert not at.exception
     [error] = at.error
-    assert error.value.startswith("Something went wrong: RuntimeError: disk on fire")
+    # The exception's text is shown as a literal (inline code): it may quote user input.
+    assert error.value.startswith("Something went wrong: `RuntimeError: disk on fire")
     assert error.value.endswith("; your last good state is kept.")
     assert len(error.value) < 250 and "\n" not in error.value
     assert "Traceback" not in error.value
@@ -123,8 +124,8 @@ def test_two_errors_in_one_run_show_two_messages_and_one_reset_button():
     at = AppTest.from_function(_two_errors_in_one_run).run()
     assert not at.exception
     assert [e.value.split(";")[0] for e in at.error] == [
-        "Something went wrong: KeyError: 'first'",
-        "Something went wrong: ZeroDivisionError: second",
+        "Something went wrong: `KeyError: 'first'`",
+        "Something went wrong: `ZeroDivisionError: second`",
     ]
     assert len(at.button) == 1
 
@@ -160,7 +161,7 @@ def test_a_fragment_rerun_is_guarded_and_keeps_the_fragment_identity():
     at.button(key="tick").click().run()  # AppTest reruns the whole script, fragment and all
     assert not at.exception
     assert [e.value.split(";")[0] for e in at.error] == [
-        "Something went wrong: ValueError: frame failed"
+        "Something went wrong: `ValueError: frame failed`"
     ]
     assert at.session_state["stopped"] == "frame failed", "on_error ran"
 
@@ -186,7 +187,7 @@ def test_an_error_in_a_callback_is_shown_on_the_next_run_without_a_traceback(cap
     at.button(key="go").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Something went wrong in the 'rewind' action: IndexError: no snapshot 7; "
+        "Something went wrong in the `rewind` action: `IndexError: no snapshot 7`; "
         "your last good state is kept."
     ]
     assert [m.value for m in at.markdown] == ["page drawn"]
@@ -538,7 +539,7 @@ def test_the_largest_grid_is_allowed_and_the_app_stays_below_it():
 EXPECTED_SETTINGS = {
     "server.enableXsrfProtection": True,
     "server.enableCORS": True,
-    "server.maxUploadSize": 1,
+    "server.maxUploadSize": 16,  # serialize.MAX_BYTES: every exported network loads back
     "server.runOnSave": False,
     "server.fileWatcherType": "none",
     "server.headless": True,

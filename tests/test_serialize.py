@@ -2,6 +2,7 @@
 ModelFormatError (a ValueError) with a useful message, and nothing else.
 """
 
+import base64
 import json
 import math
 
@@ -231,3 +232,55 @@ def test_one_number_replaced_by_random_json(data):
     net = _only_model_format_errors(json.dumps(d))
     if net is not None:  # a number replaced by a finite number: still a valid network
         assert type(target[j]) in (int, float)
+
+
+# -- the compact encoding the studio exports, and the weight limit (issue 11, bugs 10, 11) ---
+@pytest.mark.parametrize("sizes", [(2, 1), (2, 8, 1), (7, 5, 4, 10)])
+def test_compact_round_trip_is_exact_and_smaller(sizes):
+    net = Network(sizes, "tanh", random_state=3)
+    net.theta[:] = np.random.default_rng(0).normal(0, 100, net.theta.shape)
+    net.theta[0] = -0.0  # the sign of zero survives too
+    text = network_to_json(net, {"step": 3}, compact=True)
+    back, meta = serialize.read_network_json(text)
+    assert np.array_equal(back.theta, net.theta) and np.signbit(back.theta[0])
+    assert meta == {"step": 3}
+    if net.theta.size > 20:
+        assert len(text) < 0.75 * len(network_to_json(net, {"step": 3}))
+
+
+def test_a_list_file_and_a_compact_file_read_the_same():
+    net = Network((2, 4, 3), "relu", random_state=0)
+    a = network_from_json(network_to_json(net))
+    b = network_from_json(network_to_json(net, compact=True))
+    assert np.array_equal(a.theta, b.theta)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, serialize.MAX_WEIGHT * 2, -1e308])
+def test_the_writer_refuses_what_the_reader_would(bad):
+    net = Network((2, 3, 1), "relu", random_state=0)
+    net.intercepts[0][1] = bad
+    assert serialize.savable(net) is not None
+    for compact in (False, True):
+        with pytest.raises(ModelFormatError):
+            network_to_json(net, compact=compact)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=40) | st.binary(max_size=40).map(lambda b: base64.b64encode(b).decode()))
+def test_any_string_in_place_of_an_array_raises_only_model_format_error(value):
+    d = json.loads(network_to_json(Network((2, 3, 1), "relu", random_state=0), compact=True))
+    d["coefs"][0] = value
+    _only_model_format_errors(json.dumps(d))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_a_weight_loads_exactly_when_finite_and_within_max_weight(w):
+    d = doc()
+    d["intercepts"][1][0] = w
+    text = json.dumps(d)  # NaN and inf are written as NaN and Infinity
+    if math.isfinite(w) and abs(w) <= serialize.MAX_WEIGHT:
+        assert network_from_json(text).intercepts[1][0] == w
+    else:
+        with pytest.raises(ModelFormatError):
+            network_from_json(text)

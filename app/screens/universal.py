@@ -17,6 +17,7 @@ _ROOT = Path(__file__).resolve().parents[2]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
+from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
@@ -25,11 +26,12 @@ import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 from plotly.subplots import make_subplots  # noqa: E402
 
-from app import exports, guard  # noqa: E402
+from app import exports, guard, jobs, messages  # noqa: E402
 from engine import datasets, labs  # noqa: E402
 from engine.formula import FormulaError  # noqa: E402
 
 STATE_KEY = "lab_universal"
+JOB_KEY = "lab_universal_job"  # the fits in progress (app.jobs)
 CUSTOM = "custom formula"
 TARGETS = (*datasets.TARGETS_1D, CUSTOM)
 WIDTH_CHOICES = (1, 2, 3, 5, 10, 20, 50, 100, 200, 300, 500)
@@ -91,19 +93,18 @@ def fit_one(spec: str, m: int, activation: str, epochs: int, seed: int) -> labs.
     )
 
 
-def compute(p: Params) -> dict[str, list[labs.UniversalFit]]:
-    labs.target_function(p.spec)  # raises FormulaError before any work
-    jobs = [(a, m) for a in p.activations for m in p.widths]
+def compute(p: Params) -> Iterator[jobs.Progress]:
+    """Every fit, one a piece (a job of app.jobs: it takes turns with the other sessions,
+    shows progress, can be cancelled); returns ``{activation: [fit per width]}``."""
+    todo = [(a, m) for a in p.activations for m in p.widths]
     # Big widths cost most: weight the bar by width so it moves evenly.
-    total = sum(10 + m for _, m in jobs)
+    total = sum(10 + m for _, m in todo)
     done = 0
-    bar = st.progress(0.0, text="Fitting…")
     fits: dict[str, list[labs.UniversalFit]] = {a: [] for a in p.activations}
-    for a, m in jobs:
-        bar.progress(done / total, text=f"Fitting {a} with m = {m}…")
+    for a, m in todo:
+        yield jobs.Progress(done / total, f"Fitting {a} with m = {m}…")
         fits[a].append(fit_one(p.spec, m, a, p.epochs, p.seed))
         done += 10 + m
-    bar.empty()
     return fits
 
 
@@ -332,14 +333,27 @@ def page():
     p = state.params
     if p != state.fits_params and p != state.failed:
         try:
-            state.fits = compute(p)
-            state.fits_params, state.failed, state.error = p, None, None
+            labs.target_function(p.spec)  # a bad formula is said before any work
+            fits = jobs.run(
+                JOB_KEY, p, lambda: compute(p), name="The fits", restart=new is not None
+            )
+            # Until they are done (or after a cancel) the last fits stay on the page.
+            if fits is not None:
+                state.fits = fits
+                state.fits_params, state.failed, state.error = p, None, None
         except FormulaError as err:
             state.failed = p
-            state.error = f"The formula {p.formula!r} cannot be used: {err}"
+            # The formula and the error's text (which quotes it) are shown literally.
+            state.error = messages.text(
+                "The formula {formula} cannot be used: {why}",
+                formula=p.formula,
+                why=messages.detail(err),
+            )
     if state.error:
         kept = " The last fits are kept." if state.fits else ""
-        st.error(state.error + kept, icon=":material/warning:")
+        messages.show(
+            "error", messages.text("{error}" + kept, error=state.error), icon=":material/warning:"
+        )
     if not state.fits:
         return
     fits, shown = state.fits, state.fits_params
@@ -348,8 +362,12 @@ def page():
             "This target is not continuous: no continuous F can get closer than 1 "
             "to it in the sup norm, whatever m. The theorem needs a continuous h."
         )
-    what = DESCRIPTIONS.get(shown.spec, f"`{shown.spec}`")
-    st.markdown(f"**Fits of h(x) = {what}** (dotted: h; darker: more units)")
+    what = DESCRIPTIONS.get(shown.spec) or messages.literal(shown.spec)
+    messages.say(
+        "markdown",
+        "**Fits of h(x) = {what}** (dotted: h; darker: more units)",
+        what=messages.Markdown(what),
+    )
     st.plotly_chart(fits_figure(shown, fits), key="approx_fits", config={"displayModeBar": False})
     st.markdown("**Sup-norm error against m** (log–log)")
     st.plotly_chart(error_figure(fits), key="approx_error", config={"displayModeBar": False})
@@ -383,4 +401,4 @@ def page():
 
 
 # Any unexpected error: a short message and a reset button, never a traceback (app.guard).
-guard.guarded(page, state_keys=(STATE_KEY,), name="Universal-approximation lab")
+guard.guarded(page, state_keys=(STATE_KEY, JOB_KEY), name="Universal-approximation lab")
