@@ -4,6 +4,7 @@
     /work/venv/bin/python benchmarks/classroom_load.py --clients protocol  # no rendering
     /work/venv/bin/python benchmarks/classroom_load.py --variant unpaced   # without app/load.py
     /work/venv/bin/python benchmarks/classroom_load.py --sizes 20 --seconds 20 --no-burst
+    /work/venv/bin/python benchmarks/classroom_load.py --clients protocol --greedy --sizes 20
 
 For each N it starts a fresh server (``tests/conftest.start_server``), has N students press
 Play (``.st-key-play button``) and, after a warm-up, counts for ``--seconds`` the new frames
@@ -29,6 +30,13 @@ Two kinds of student:
 ``--burst 50`` then opens 50 Chromium pages at once (no Play) and reports the time until
 each page's boundary view first carries a ``data-frame``, from the page's own navigation
 start and from the moment the 50 were opened.
+
+``--greedy`` (protocol clients): for each N, first N students play, then N - 1 play while
+one opens ``GREEDY_LINK`` (six layers of 500 units, batch 1) and presses "Train both" in
+the comparison panel: the issue's request that took ~12 hours of a core and ran on after its
+tab was closed (issue 14). It reports the players' frames per second both times, how far
+the comparison got (its progress line), and the server's CPU in the ``--seconds`` after
+every student has closed the page: a job that stopped with its session leaves it idle.
 
 ``--variant unpaced`` runs the server with ``STUDIO_PACING=off``: ``app/load.py``'s pacing
 (frames taking turns, fair ``run_every``, slower curves when busy) turned off, every page at
@@ -258,22 +266,30 @@ async def burst(browsers, n, url, timeout):
 
 
 # -- a student without a browser ------------------------------------------------------------
+GREEDY_LINK = "layers=500,500,500,500,500,500&batch=1&lr=0.001"
+
+
 class Student:
     """Streamlit's browser protocol, without a browser: opens the app's WebSocket, runs the
     page, presses Play (the ``play`` button's trigger) and keeps every fragment's
     ``run_every`` timer as the browser does (re-set when the server sends a new interval).
     Records when each new boundary frame arrives. Costs the server what a browser costs it,
-    and the machine no rendering: it measures what the server can serve."""
+    and the machine no rendering: it measures what the server can serve.
 
-    def __init__(self, url):
+    ``press="cmp_run"`` presses that button (the comparison's "Train both") instead of
+    Play; ``query`` is the link's query string; ``progress`` keeps the last progress line."""
+
+    def __init__(self, url, query="", press="play"):
         self.url = url
         self.frame_times = []
         self.last_frame = None
+        self.press = press
         self.play_id = None
         self.pressed = False
+        self.progress = ""
         self.timers = {}
         self.page_hash = ""
-        self.query_string = ""  # the URL's query, as the page sets it (st.query_params)
+        self.query_string = query  # the URL's query, as the page sets it (st.query_params)
         self.ws = None
 
     async def _rerun(self, fragment_id="", auto=False, trigger=None):
@@ -301,8 +317,10 @@ class Student:
             return
         element = msg.delta.new_element
         kind = element.WhichOneof("type")
-        if kind == "button" and element.button.id.endswith("-play"):
+        if kind == "button" and element.button.id.endswith(f"-{self.press}"):
             self.play_id = element.button.id
+        elif kind == "progress" and element.progress.text:
+            self.progress = element.progress.text
         elif kind == "bidi_component":
             try:
                 data = json.loads(element.bidi_component.json)
@@ -413,6 +431,41 @@ async def protocol_burst(n, url, timeout):
     return await asyncio.gather(*(one(s) for s in students))
 
 
+async def greedy_playing(n, url, server, seconds, warmup, press="cmp_run"):
+    """N - 1 protocol students play while one asks for the issue's 12-hour comparison; then
+    every one leaves, and the server's CPU is measured while no one is connected.
+    ``press="none"``: the one only opens the link (the page of a 6 x 500 network, which
+    costs the server something of its own), to tell that apart from the comparison's cost."""
+    players = [Student(url) for _ in range(n - 1)]
+    greedy = Student(url, query=GREEDY_LINK, press=press)
+    everyone = [*players, greedy]
+    tasks = [asyncio.create_task(s.run(warmup + seconds + 2)) for s in everyone]
+    await asyncio.sleep(warmup)
+    t0 = time.monotonic()
+    cpu0 = CpuSample(server.pid)
+    await asyncio.sleep(seconds)
+    cpu1 = CpuSample(server.pid)
+    t1 = time.monotonic()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    fps = sorted(sum(t0 <= t < t1 for t in s.frame_times) / (t1 - t0) for s in players)
+    server_cpu, _, machine = cpu0.usage(cpu1)
+    await asyncio.sleep(3)  # the registry forgets a session in load.EXPIRY_SECONDS
+    idle0 = CpuSample(server.pid)
+    await asyncio.sleep(seconds)
+    idle1 = CpuSample(server.pid)
+    return {
+        "n": n,
+        **_fps_summary(fps),
+        "server_cpu": server_cpu,
+        "server_rss": _rss_mb(server.pid),
+        "browser_cpu": 0.0,
+        "machine_cpu": machine,
+        "greedy": greedy.progress or "(no progress line seen)",
+        "pressed": greedy.pressed,
+        "idle_cpu": idle0.usage(idle1)[0],
+    }
+
+
 def _row(r, clients):
     frames = max(r["fps_total"], 1e-9)
     others = max(0.0, r["machine_cpu"] - r["server_cpu"] - r["browser_cpu"])
@@ -457,6 +510,32 @@ async def main(args):
             for n in args.sizes:
                 servers = [start(args.variant, Path(tmp)) for _ in range(args.replicas)]
                 try:
+                    if args.greedy:
+                        proc, url = servers[0]
+                        # A fresh server compiles the training kernel on its first frames:
+                        # not in either measurement.
+                        await protocol_playing(2, [url], [proc], 5, args.warmup)
+                        r = await protocol_playing(n, [url], [proc], args.seconds, args.warmup)
+                        print(_row(r, clients) + "   (all play)", flush=True)
+                        r = await greedy_playing(
+                            n, url, proc, args.seconds, args.warmup, press="none"
+                        )
+                        print(
+                            _row(r, clients) + f"   ({n - 1} play, 1 only opens the link)",
+                            flush=True,
+                        )
+                        r = await greedy_playing(n, url, proc, args.seconds, args.warmup)
+                        print(
+                            _row(r, clients) + f"   ({n - 1} play, 1 compares)\n"
+                            f"      the comparison (pressed: {r['pressed']}): {r['greedy']}\n"
+                            f"      server CPU with everyone gone: {r['idle_cpu']:.1f} %",
+                            flush=True,
+                        )
+                        # Again without the comparison: the machine is shared, and a busy
+                        # neighbour during one measurement shows as a difference of the two.
+                        r = await protocol_playing(n, [url], [proc], args.seconds, args.warmup)
+                        print(_row(r, clients) + "   (all play, again)", flush=True)
+                        continue
                     if args.clients == "browser":
                         proc, url = servers[0]
                         r = await playing(browsers, n, url, proc, args.seconds, args.warmup)
@@ -523,7 +602,15 @@ if __name__ == "__main__":
         default="browser",
         help="headless Chromium pages, or Streamlit's protocol without a browser",
     )
+    ap.add_argument(
+        "--greedy",
+        action="store_true",
+        help="protocol clients: one of the N asks for the 12-hour comparison (issue 14)",
+    )
     ap.add_argument("--burst", type=int, default=50, help="pages opened at once (0: skip)")
     ap.add_argument("--no-burst", dest="burst", action="store_const", const=0)
     ap.add_argument("--burst-timeout", type=int, default=300)
-    asyncio.run(main(ap.parse_args()))
+    arguments = ap.parse_args()
+    if arguments.greedy:
+        arguments.clients, arguments.burst = "protocol", 0
+    asyncio.run(main(arguments))

@@ -22,13 +22,23 @@ TIMEOUT = 120
 def via_navigation(name: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.run()
-    at.switch_page(f"screens/{name}.py").run()
-    return at
+    return until_done(at.switch_page(f"screens/{name}.py").run())
 
 
 def page_alone(name: str) -> AppTest:
     at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=TIMEOUT)
-    return at.run()
+    return until_done(at.run())
+
+
+def until_done(at: AppTest, runs: int = 200) -> AppTest:
+    """Rerun while a lab's computation runs: it is a job (app.jobs) that does one slice a
+    run, which in a browser its fragment's timer asks for."""
+    keys = ("lab_sign_flips_job", "lab_kernels_job", "lab_universal_job")
+    for _ in range(runs):
+        if not any(k in at.session_state and at.session_state[k].running for k in keys):
+            break
+        at.run()
+    return at
 
 
 def assert_clean(at: AppTest):
@@ -67,7 +77,7 @@ def test_sign_flips_order_and_more_units():
     acc = list(at.dataframe[0].value["training accuracy %"])
     assert acc == sorted(acc)
     at.sidebar.slider(key="sf_units").set_value(3)
-    at.button[0].click().run()  # the form's submit button
+    until_done(at.button[0].click().run())  # the form's submit button
     assert_clean(at)
     assert len(at.session_state["lab_sign_flips"].result.patterns) == 8
     assert len(at.dataframe[0].value) == 8
@@ -94,7 +104,7 @@ def test_kernels_form_changes_width():
     at = page_alone("kernels")
     at.sidebar.select_slider(key="kc_hidden").set_value(3)
     at.sidebar.checkbox(key="kc_sweep").uncheck()
-    at.button[0].click().run()
+    until_done(at.button[0].click().run())
     assert_clean(at)
     table = at.dataframe[0].value
     assert list(table["basis functions"])[2:] == ["3 hidden units", "3 hidden units"]
@@ -127,7 +137,7 @@ def test_universal_formula_and_bad_formula():
     # The fits of the last good parameters are still shown.
     assert at.get_by_key("approx_error") is not None
     at.sidebar.text_input(key="ua_formula").set_value("x^2 - abs(x)")
-    at.button[0].click().run()
+    until_done(at.button[0].click().run())
     assert_clean(at)
     state = at.session_state["lab_universal"]
     assert [f.m for f in state.fits["sigmoid"]] == [2, 20]

@@ -17,6 +17,7 @@ _ROOT = Path(__file__).resolve().parents[2]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
+from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
@@ -25,13 +26,14 @@ import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 from plotly.subplots import make_subplots  # noqa: E402
 
-from app import exports, guard  # noqa: E402
+from app import exports, guard, jobs  # noqa: E402
 from app.figures import HEAT  # noqa: E402
 from app.figures import NEGATIVE as NEG  # noqa: E402
 from app.figures import POSITIVE as POS  # noqa: E402
 from engine import datasets, labs  # noqa: E402
 
 STATE_KEY = "lab_kernels"
+JOB_KEY = "lab_kernels_job"  # the computation in progress (app.jobs)
 DATASETS = tuple(n for n in datasets.NAMES if datasets.n_classes(n) == 2)
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 WIDTHS = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500)
@@ -80,15 +82,13 @@ def get_state() -> KernelsState:
 
 
 # -- computing ------------------------------------------------------------------------------
-def compute(p: Params) -> Result:
-    bar = st.progress(0.0, text="Fitting the kernel SVMs…")
+def compute(p: Params) -> Iterator[jobs.Progress]:
+    """The four models, then the width sweep one width a piece (a job of app.jobs: it takes
+    turns with the other sessions, shows progress, can be cancelled)."""
+    yield jobs.Progress(0.0, "Fitting the kernel SVMs and both networks…")
     X, y = datasets.make(p.dataset, p.n_samples, p.noise, p.seed)
     X_tr, X_te, y_tr, y_te = datasets.split(X, y, p.test_fraction, p.seed)
     share = 0.6 if p.sweep else 1.0
-
-    def note(frac, text):
-        bar.progress(min(1.0, frac * share), text=f"Fitting: {text}…")
-
     comparison = labs.compare_models(
         X_tr,
         y_tr,
@@ -100,10 +100,10 @@ def compute(p: Params) -> Result:
         degree=p.degree,
         epochs=p.epochs,
         random_state=p.seed,
-        progress=note,
     )
     rows = []
     if p.sweep:
+        yield jobs.Progress(share, f"Width sweep: m = {SWEEP[0]} (1 of {len(SWEEP)})…")
         for k, row in enumerate(
             labs.width_sweep(
                 X_tr,
@@ -117,11 +117,10 @@ def compute(p: Params) -> Result:
             )
         ):
             rows.append(row)
-            bar.progress(
+            yield jobs.Progress(
                 share + (1 - share) * (k + 1) / len(SWEEP),
-                text=f"Width sweep: m = {row['m']} done ({k + 1} of {len(SWEEP)})",
+                f"Width sweep: m = {row['m']} done ({k + 1} of {len(SWEEP)})",
             )
-    bar.empty()
     return Result(p, X_tr, y_tr, X_te, y_te, comparison, rows)
 
 
@@ -341,7 +340,16 @@ def page():
         state.params = new
         state.result = None
     if state.result is None:
-        state.result = compute(state.params)
+        params = state.params
+        state.result = jobs.run(
+            JOB_KEY,
+            params,
+            lambda: compute(params),
+            name="Fitting the models",
+            restart=new is not None,
+        )
+        if state.result is None:  # running (its progress is shown), cancelled or failed
+            return
     result = state.result
     p = result.params
     with st.container(key="kernel_compare"):
@@ -409,4 +417,4 @@ def exports_data(result: Result) -> _Data:
 
 
 # Any unexpected error: a short message and a reset button, never a traceback (app.guard).
-guard.guarded(page, state_keys=(STATE_KEY,), name="Kernels lab")
+guard.guarded(page, state_keys=(STATE_KEY, JOB_KEY), name="Kernels lab")
