@@ -1,9 +1,14 @@
 # The studio in a container: one replica, served on port 8501 with the repo's own
 # .streamlit/config.toml. Several replicas go behind nginx with sticky sessions
-# (deploy/nginx.conf; README.md, "Deployment").
+# (docker-compose.yml, deploy/nginx.conf; README.md, "Deploying for a class").
 #
 #   docker build -t studio .
 #   docker run --rm -p 8501:8501 studio
+#   docker run --rm --network host -e STREAMLIT_SERVER_ADDRESS=127.0.0.1 \
+#       -e STREAMLIT_SERVER_PORT=8502 studio          # another address or port
+#
+# Built and run here with podman and a base image made from Debian's packages:
+# deploy/podman_image.sh.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -16,7 +21,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     OPENBLAS_NUM_THREADS=1 \
     MKL_NUM_THREADS=1 \
     # The training kernel's compiled code (engine/kernels.py), built into the image below.
-    NUMBA_CACHE_DIR=/app/.numba-cache
+    NUMBA_CACHE_DIR=/app/.numba-cache \
+    # Where the replica listens. Environment variables rather than flags in CMD, so that
+    # `docker run -e` and docker-compose.yml can give each replica its own port (Streamlit
+    # reads them over .streamlit/config.toml; flags would override them).
+    STREAMLIT_SERVER_ADDRESS=0.0.0.0 \
+    STREAMLIT_SERVER_PORT=8501
 
 WORKDIR /app
 
@@ -37,9 +47,8 @@ EXPOSE 8501
 
 # Streamlit answers "ok" on /_stcore/health once it serves. The image has no curl.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() == b'ok' else 1)"]
+    CMD ["python", "-c", "import os, sys, urllib.request; url = 'http://127.0.0.1:%s/_stcore/health' % os.environ['STREAMLIT_SERVER_PORT']; sys.exit(0 if urllib.request.urlopen(url, timeout=4).read() == b'ok' else 1)"]
 
 # The working directory holds .streamlit/config.toml (XSRF on, 1 MB uploads, no usage
-# statistics, no file watcher, postScriptGC off); only the address and port are set here.
-CMD ["python", "-m", "streamlit", "run", "app/streamlit_app.py", \
-     "--server.address=0.0.0.0", "--server.port=8501"]
+# statistics, no file watcher, postScriptGC off); the address and port are set above.
+CMD ["python", "-m", "streamlit", "run", "app/streamlit_app.py"]
