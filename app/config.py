@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
+from app import messages
 from engine import datasets
 from engine.activations import ACTIVATION_NAMES
 from engine.features import FEATURE_NAMES, RAW
@@ -55,6 +56,11 @@ STEPS = {"noise": 0.01, "n_samples": 10, "test_fraction": 0.05, "momentum": 0.01
 MAX_LAYERS = 6  # as TensorFlow Playground
 CUSTOM = "csv"  # the dataset name of an uploaded CSV
 DATASET_NAMES = (*datasets.NAMES, *datasets.REGRESSION_NAMES)
+# TF Playground's regression sets spread their inputs over [-6, 6]^2 (variance 12, where the
+# initial weights assume 1): full-batch descent on the squared error is stable only below
+# ~0.02-0.07 there, so the page's 0.1 blew up on the first Play. 0.03 is TF Playground's own
+# default, and trains on every seed tried.
+REGRESSION_LEARNING_RATE = 0.03
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,9 @@ class PlaygroundConfig:
     init: str = "auto"  # "tfp": TensorFlow Playground's U(-0.5, 0.5) weights, biases 0.1
     stop_epochs: int = 0  # stop playing after this many epochs; 0: never
     stop_loss: float = 0.0  # stop playing once the test loss is below this; 0: never
+    # Which sample of the data set: 0 is the seed's own, k > 0 the k-th "regenerate". In
+    # the URL, so a shared link shows the lecturer's points; changing it keeps the weights.
+    draw: int = 0
 
     @property
     def regression(self):
@@ -133,6 +142,7 @@ QUERY_NAMES = {
     "init": "init",
     "stop_epochs": "stop",
     "stop_loss": "target",
+    "draw": "draw",
 }
 
 # (low, high) for numbers; a value outside is clamped.
@@ -150,6 +160,7 @@ RANGES = {
     "stop_loss": (0.0, 10.0),
     "batch_size": (0, 2000),
     "steps_per_frame": (1, 500),
+    "draw": (0, 10**6),
 }
 CHOICES = {"activation": ACTIVATION_NAMES, "loss": LOSS_NAMES, "init": INITS}
 
@@ -183,23 +194,37 @@ def from_query(params: Mapping[str, str], base: PlaygroundConfig = DEFAULT):
         try:
             values[f.name] = _parse(f.name, raw, notices)
         except (ValueError, OverflowError) as err:
-            notices.append(f"URL value {QUERY_NAMES[f.name]}={raw!r} ignored: {err}.")
+            # A refusal of _parse is Markdown of its own; any other text may quote the value.
+            why = err.args[0] if err.args and isinstance(err.args[0], messages.Markdown) else None
+            notices.append(
+                messages.text(
+                    "URL value {pair} ignored: {why}.",
+                    pair=f"{QUERY_NAMES[f.name]}={raw}",
+                    why=why or messages.detail(err),
+                )
+            )
     config = PlaygroundConfig(**values)
+    if config.regression and QUERY_NAMES["learning_rate"] not in params:
+        config = replace(config, learning_rate=REGRESSION_LEARNING_RATE)
     if config.regression and config.loss != "squared_error":
         config = replace(config, loss="squared_error")
-        notices.append("Regression data trains with squared error; loss set to squared_error.")
+        notices.append(
+            messages.text("Regression data trains with squared error; loss set to squared_error.")
+        )
     return config, notices
 
 
 def _parse(name, raw, notices):
     if name == "dataset":
         if raw not in DATASET_NAMES:
-            raise ValueError(f"not a dataset (choose from {', '.join(DATASET_NAMES)})")
+            raise ValueError(
+                messages.text(f"not a dataset (choose from {', '.join(DATASET_NAMES)})")
+            )
         return raw
     if name in CHOICES:
         value = "sigmoid" if raw == "logistic" else raw
         if value not in CHOICES[name]:
-            raise ValueError(f"choose from {', '.join(CHOICES[name])}")
+            raise ValueError(messages.text(f"choose from {', '.join(CHOICES[name])}"))
         return value
     if name == "hidden":
         return parse_layers(raw, notices)
@@ -207,16 +232,22 @@ def _parse(name, raw, notices):
         names = tuple(n for n in raw.replace(" ", "").split(",") if n)
         unknown = [n for n in names if n not in FEATURE_NAMES]
         if unknown or not names:
-            raise ValueError(f"input features are a non-empty list of {', '.join(FEATURE_NAMES)}")
+            raise ValueError(
+                messages.text(f"input features are a non-empty list of {', '.join(FEATURE_NAMES)}")
+            )
         return tuple(n for n in FEATURE_NAMES if n in names)
-    number = float(raw)
-    if not math.isfinite(number):
-        raise ValueError("not a finite number")
+    number = _number(raw)
     low, high = RANGES[name]
     if not low <= number <= high:
         clamped = min(max(number, low), high)
         notices.append(
-            f"URL value {QUERY_NAMES[name]}={raw} is outside {low:g}..{high:g}; using {clamped:g}."
+            messages.text(
+                "URL value {pair} is outside {low:g}..{high:g}; using {clamped:g}.",
+                pair=f"{QUERY_NAMES[name]}={raw}",
+                low=low,
+                high=high,
+                clamped=clamped,
+            )
         )
         number = clamped
     given = number
@@ -229,8 +260,11 @@ def _parse(name, raw, notices):
             number = snap(number, BATCH_SIZES[1:])
     if number != given:
         notices.append(
-            f"URL value {QUERY_NAMES[name]}={raw} set to {number:g}, the nearest "
-            "value the slider offers."
+            messages.text(
+                "URL value {pair} set to {number:g}, the nearest value the slider offers.",
+                pair=f"{QUERY_NAMES[name]}={raw}",
+                number=number,
+            )
         )
     if isinstance(getattr(DEFAULT, name), int):
         return number
@@ -238,36 +272,76 @@ def _parse(name, raw, notices):
         snapped = snap(number, PENALTIES)
         if snapped != number:
             notices.append(
-                f"{name.upper()} penalty {number:g} set to {snapped:g}, the nearest "
-                "step of the slider."
+                messages.text(
+                    f"{name.upper()} penalty {{number:g}} set to {{snapped:g}}, the nearest "
+                    "step of the slider.",
+                    number=number,
+                    snapped=snapped,
+                )
             )
         return snapped
     if name == "learning_rate":
         snapped = snap(number, LEARNING_RATES)
         if snapped != number:
             notices.append(
-                f"Learning rate {number:g} set to {snapped:g}, the nearest step of the slider."
+                messages.text(
+                    "Learning rate {number:g} set to {snapped:g}, the nearest step of the slider.",
+                    number=number,
+                    snapped=snapped,
+                )
             )
         return snapped
     return number
 
 
+def _number(raw):
+    """A finite float, or a ValueError whose message (Markdown) does not quote ``raw``."""
+    try:
+        number = float(raw)
+    except ValueError:
+        raise ValueError(messages.text("not a number")) from None
+    if not math.isfinite(number):
+        raise ValueError(messages.text("not a finite number"))
+    return number
+
+
+def _widths_text(widths):
+    return ",".join(str(w) for w in widths)
+
+
 def parse_layers(raw, notices):
+    """Hidden-layer widths from text such as ``"8,4"`` (``""``, ``"0"``, ``"none"``: no
+    hidden layer). Raises ValueError (a Markdown message) when no width can be read."""
     if raw.strip() in ("", "0", "none"):
         return ()
     parts = [p for p in raw.replace(" ", "").split(",") if p]
-    numbers = [float(p) for p in parts]
-    if not all(math.isfinite(n) for n in numbers):
-        raise ValueError("layer widths must be finite numbers")
+    if not parts:
+        # ",,,," is not "no hidden layer" ("0" says that): it names no width at all.
+        raise ValueError(messages.text("no layer width in it; write e.g. 8,4, or 0 for none"))
+    numbers = [_number(p) for p in parts]
     widths = [int(round(n)) for n in numbers]
     if widths != numbers:
-        notices.append(f"Layer widths {parts} rounded to whole units {widths}.")
+        notices.append(
+            messages.text(
+                "Layer widths {given} rounded to whole units {widths}.",
+                given=",".join(parts),
+                widths=_widths_text(widths),
+            )
+        )
     if len(widths) > MAX_LAYERS:
-        notices.append(f"At most {MAX_LAYERS} hidden layers; keeping the first {MAX_LAYERS}.")
+        notices.append(
+            messages.text(f"At most {MAX_LAYERS} hidden layers; keeping the first {MAX_LAYERS}.")
+        )
         widths = widths[:MAX_LAYERS]
     fixed = tuple(snap(min(max(w, 1), 500), WIDTHS) for w in widths)
     if list(fixed) != widths:
-        notices.append(f"Layer widths {widths} set to {list(fixed)} (1..500 on the slider).")
+        notices.append(
+            messages.text(
+                "Layer widths {widths} set to {fixed} (1..500 on the slider).",
+                widths=_widths_text(widths),
+                fixed=_widths_text(fixed),
+            )
+        )
     return fixed
 
 

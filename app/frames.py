@@ -58,13 +58,25 @@ def boundary_frame(
     )
 
 
-def hidden_frame(net, data, *, frame, layer, units, axes, phi=None):
+def hidden_frame(net, data, *, frame, layer, units, axes, phi=None, show_test=True):
     """The hidden space of (layer, units); with no hidden layer, the input plane itself
-    (the output unit then separates x directly). Returns (payload, axes used)."""
+    (the output unit then separates x directly). ``layer`` 0 is the input features
+    ``phi(x)``: the space in which a network with no hidden layer draws a straight line.
+    Returns (payload, axes used)."""
     extent = plane_extent(data)
     raw = phi is None or phi.is_raw
     X_train, X_test = (data.X_train, data.X_test) if raw else (phi(data.X_train), phi(data.X_test))
-    if net.n_layers < 2:
+    if layer == 0 and not raw:
+        width = len(phi.names)
+        i, j = units[0] % width, units[1] % width
+        H_train, H_test = X_train[:, [i, j]], X_test[:, [i, j]]
+        lines = [phi(line)[:, [i, j]] for line in views.input_grid_lines(extent)]
+        # Only with exactly these two features and no hidden layer is the output's
+        # boundary a line in this picture.
+        out_line = views.output_line(net) if net.n_layers < 2 and width == 2 else None
+        labels = (phi.names[i], phi.names[j])
+        bounds = (None, None)
+    elif net.n_layers < 2:
         H_train, H_test = data.X_train, data.X_test
         lines = None
         out_line = views.output_line(net) if raw else None
@@ -81,7 +93,8 @@ def hidden_frame(net, data, *, frame, layer, units, axes, phi=None):
         sub = "" if layer == 1 else f"^{layer}"
         labels = (f"f(z{sub}_{i + 1})", f"f(z{sub}_{j + 1})")
         bounds = net.act.bounds
-    axes = views.hidden_axes(bounds, np.concatenate([H_train, H_test]), axes)
+    shown = np.concatenate([H_train, H_test]) if show_test else H_train
+    axes = views.hidden_axes(bounds, shown if len(shown) else H_train, axes)
     payload = hidden_payload(
         frame=frame,
         axes=axes,
@@ -95,5 +108,6 @@ def hidden_frame(net, data, *, frame, layer, units, axes, phi=None):
         n_classes=data.n_classes,
         points_version=frame,
         compact=True,
+        show_test=show_test,
     )
     return payload, axes

@@ -357,11 +357,31 @@ def _retune(interval: float) -> None:
     ctx.enqueue(msg)
 
 
+# CPU seconds the frames of one run may take: a 6 x 500 network on 2,000 points costs
+# ~0.25 s a step, and forty frames of it would hold the frame slot for ~10 s while every
+# other session waits. A run stops adding frames past this (it always makes one).
+RUN_CPU = float(os.environ.get("STUDIO_RUN_CPU", "0.25"))
+
+
+def cpu_clock() -> float:
+    """This thread's CPU time (a function, so that tests can replace the clock)."""
+    return time.thread_time()
+
+
 class Run:
     """What ``pace`` yields: the body sets ``frames`` to the number of frames it made, so
     that the CPU time is recorded per frame."""
 
     frames: int = 1
+
+    def __init__(self, started: float | None = None) -> None:
+        self.started = started
+
+    def over_budget(self) -> bool:
+        """Whether this run's frames have used their share of the CPU (``RUN_CPU``)."""
+        if self.started is None:
+            self.started = cpu_clock()
+        return cpu_clock() - self.started > RUN_CPU
 
 
 @contextlib.contextmanager
@@ -385,11 +405,11 @@ def pace(
         return
     registry.heartbeat(sid)
     with frame_slot():
-        start = time.thread_time()
+        start = run.started = cpu_clock()
         yield run
     # Only after a run that completed: a run that raised (an error, or st.rerun after
     # Pause or a divergence) must not re-arm the timer of a page that stops playing.
-    registry.heartbeat(sid, (time.thread_time() - start) / max(1, int(run.frames)))
+    registry.heartbeat(sid, (cpu_clock() - start) / max(1, int(run.frames)))
     _retune(fair_interval(base, registry.count(), registry.mean_cost(), spacing=spacing))
 
 

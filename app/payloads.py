@@ -463,6 +463,7 @@ def hidden_payload(
     n_classes: int,
     points_version: int = 0,
     compact: bool = False,
+    show_test: bool = True,
 ) -> dict:
     """Data for the hidden-feature view ``[f(z_i), f(z_j)]`` on fixed ``axes``.
 
@@ -506,6 +507,7 @@ def hidden_payload(
         "axis_labels": labels,
         "n_classes": k,
         "points_version": int(points_version),
+        "show_test": bool(show_test),
     }
     if k < 2:
         payload["value_range"] = list(_finite_range(y_train, y_test) or (0.0, 1.0))
@@ -537,18 +539,41 @@ def _sig(values, digits: int = 5) -> list:
     return [_num(v, digits) for v in np.asarray(values, dtype=np.float64).ravel().tolist()]
 
 
-def curves_payload(curves: dict, *, regression: bool, frame: int) -> dict:
+def curves_payload(
+    curves: dict, *, regression: bool, frame: int, clip_norm: float | None = 0.0
+) -> dict:
     """The loss (log scale) and accuracy curves of a run, for the canvas chart that stands in
     for the Plotly one while the network trains (a Plotly redraw costs the browser ~30
     times a frame's paint). ``curves`` is ``History.curves()``; accuracy only when
-    classifying."""
+    classifying.
+
+    When ``curves`` has ``grad_norm`` (||g|| at each snapshot, one per epoch entry), it is
+    sent for a panel of its own (log scale); ``clip_norm`` > 0 is the clipping threshold,
+    drawn as a dashed line there, and ``clipped`` (how often clipping fired since the last
+    snapshot) becomes the indices of the snapshots where it fired (``"clipped"``). Histories
+    without those columns give a payload without them (``clip_norm`` then None).
+    """
     names = CURVE_SERIES[:2] if regression else CURVE_SERIES
-    return {
+    out = {
         "view": "curves",
         "frame": int(frame),
         "epoch": _sig(curves["epoch"], 7),
         "series": {name: _sig(curves[name]) for name in names},
     }
+    n = len(out["epoch"])
+    grad = curves.get("grad_norm")
+    if grad is None or np.asarray(grad).size != n:
+        return out
+    out["grad_norm"] = _sig(grad)
+    clip = float(clip_norm or 0.0)
+    out["clip_norm"] = _num(clip) if math.isfinite(clip) and clip > 0 else None
+    clipped = curves.get("clipped")
+    if clipped is not None and np.asarray(clipped).size == n:
+        fired = np.nan_to_num(np.asarray(clipped, dtype=np.float64).ravel(), nan=0.0) > 0
+        out["clipped"] = np.flatnonzero(fired).tolist()
+    else:
+        out["clipped"] = []
+    return out
 
 
 def network_layout(coefs, max_units: int = MAX_DRAWN_UNITS):

@@ -20,5 +20,6 @@ def load() -> dict[str, dict]:
     for name, entry in raw.items():
         values = dict(entry["config"])
         values["hidden"] = tuple(values.get("hidden", DEFAULT.hidden))
+        values["features"] = tuple(values.get("features", DEFAULT.features))
         out[name] = {"about": entry["about"], "config": replace(PlaygroundConfig(), **values)}
     return out

@@ -2,6 +2,10 @@
 
 Each widget's value lives in ``st.session_state["cfg_<field>"]``; ``seed_widgets`` writes a
 configuration into them (first load from the URL, a preset), ``show`` reads them back.
+
+The configuration itself lives in the page's state object, not in the widgets: Streamlit
+forgets the values of widgets a page did not draw, so after a visit to a lab the keys are
+gone, and ``show`` gives them back their values from the configuration before drawing.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from app.config import (
     MAX_LAYERS,
     PENALTIES,
     QUERY_NAMES,
+    REGRESSION_LEARNING_RATE,
     WIDTHS,
     PlaygroundConfig,
     snap,
@@ -30,31 +35,50 @@ from engine.losses import LOSS_NAMES
 from engine.network import INITS
 
 PRESET_NONE = "— choose a preset —"
-UPLOAD_LIMIT = 1_000_000  # bytes; .streamlit/config.toml caps uploads at 1 MB too
+# bytes: a CSV of 2,000 points is ~60 kB. The server's cap (.streamlit/config.toml, 16 MB)
+# is for network files; the CSV uploader has its own, and the browser refuses in words.
+UPLOAD_LIMIT = 1_000_000
 
 
 def _key(name):
     return f"cfg_{name}"
 
 
-def seed_widgets(config: PlaygroundConfig) -> None:
-    """Put ``config`` into the widgets' session values (they then show it)."""
+# Fields that no sidebar widget shows: they change by the page's own actions (Regenerate).
+NOT_WIDGETS = frozenset({"draw"})
+
+
+def seed_widgets(config: PlaygroundConfig, only_missing: bool = False) -> None:
+    """Put ``config`` into the widgets' session values (they then show it); with
+    ``only_missing``, only into those Streamlit has dropped (a page switch)."""
+    ss = st.session_state
+    for key, value in widget_values(config).items():
+        if not only_missing or key not in ss:
+            ss[key] = value
+
+
+def widget_values(config: PlaygroundConfig) -> dict:
+    """The session value of each sidebar widget that shows ``config``."""
+    out = {}
     for f in fields(config):
+        if f.name in NOT_WIDGETS:
+            continue
         value = getattr(config, f.name)
         if f.name == "hidden":
-            st.session_state[_key("n_layers")] = len(value)
+            out[_key("n_layers")] = len(value)
             for i in range(MAX_LAYERS):
-                st.session_state[_key(f"width_{i}")] = value[i] if i < len(value) else 8
+                out[_key(f"width_{i}")] = value[i] if i < len(value) else 8
         elif f.name == "learning_rate":
-            st.session_state[_key(f.name)] = snap(value, LEARNING_RATES)
+            out[_key(f.name)] = snap(value, LEARNING_RATES)
         elif f.name == "batch_size":
-            st.session_state[_key(f.name)] = snap(value, BATCH_SIZES) if value else 0
+            out[_key(f.name)] = snap(value, BATCH_SIZES) if value else 0
         elif f.name in ("l1", "l2"):
-            st.session_state[_key(f.name)] = snap(value, PENALTIES) if value else 0.0
+            out[_key(f.name)] = snap(value, PENALTIES) if value else 0.0
         elif f.name == "features":
-            st.session_state[_key(f.name)] = list(value)
+            out[_key(f.name)] = list(value)
         else:
-            st.session_state[_key(f.name)] = value
+            out[_key(f.name)] = value
+    return out
 
 
 def _apply_preset():
@@ -62,6 +86,14 @@ def _apply_preset():
     entry = presets.load().get(name)
     if entry is not None:
         seed_widgets(entry["config"])
+
+
+def _dataset_chosen():
+    """A regression set chosen with a learning rate it cannot take: the rate it can."""
+    ss = st.session_state
+    if ss.get(_key("dataset")) in datasets.REGRESSION_NAMES:
+        if ss.get(_key("learning_rate"), 0.0) > REGRESSION_LEARNING_RATE:
+            ss[_key("learning_rate")] = REGRESSION_LEARNING_RATE
 
 
 def _dataset_label(name):
@@ -82,6 +114,7 @@ def show(
     values stay those of ``current``.
     """
     sb = st.sidebar
+    seed_widgets(current, only_missing=True)
 
     def shown(name):
         return QUERY_NAMES.get(name, name) not in hidden
@@ -103,11 +136,20 @@ def show(
     if st.session_state.get(_key("dataset")) not in names:
         st.session_state[_key("dataset")] = names[0]
     if shown("dataset"):
-        sb.selectbox("Dataset", names, key=_key("dataset"), format_func=_dataset_label)
+        drawn = uploaded_name == "drawn points"  # app.drawing.DRAWN: no CSV behind them
+        sb.selectbox(
+            "Dataset",
+            names,
+            key=_key("dataset"),
+            format_func=lambda n: uploaded_name if drawn and n == CUSTOM else _dataset_label(n),
+            on_change=_dataset_chosen,
+        )
+    # An uploaded CSV has its own points: noise and size do not apply to it.
+    own_points = st.session_state[_key("dataset")] == CUSTOM
     if shown("noise"):
-        sb.slider("Noise", 0.0, 0.5, step=0.01, key=_key("noise"))
+        sb.slider("Noise", 0.0, 0.5, step=0.01, key=_key("noise"), disabled=own_points)
     if shown("n_samples"):
-        sb.slider("Number of points", 20, 2000, step=10, key=_key("n_samples"))
+        sb.slider("Number of points", 20, 2000, step=10, key=_key("n_samples"), disabled=own_points)
     if shown("test_fraction"):
         sb.slider(
             "Test fraction",
@@ -132,6 +174,7 @@ def show(
             type=["csv", "txt"],
             key="upload",
             on_change=on_upload,
+            max_upload_size=UPLOAD_LIMIT // 1_000_000,  # in MB
             help=f"Up to {UPLOAD_LIMIT // 1000:,} kB; a header row is optional.",
         )
 
@@ -227,8 +270,9 @@ def read(current: PlaygroundConfig) -> PlaygroundConfig:
     values = {
         f.name: ss.get(_key(f.name), getattr(current, f.name))
         for f in fields(PlaygroundConfig)
-        if f.name != "hidden"
+        if f.name != "hidden" and f.name not in NOT_WIDGETS
     }
+    values.update({name: getattr(current, name) for name in NOT_WIDGETS})
     n_layers = ss.get(_key("n_layers"), len(current.hidden))
     old = current.hidden
     values["hidden"] = tuple(

@@ -8,7 +8,7 @@ sessions.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -53,8 +53,14 @@ class PlaygroundState:
     scrub: int | None = None  # a history index being looked at, None = the present
     notices: list[str] = field(default_factory=list)
     hidden_controls: frozenset[str] = frozenset()  # classroom mode: controls not shown
-    regenerated: int = 0  # how many times "regenerate" drew new points over the same weights
-    session_id: str = ""  # written to the URL as `sid`
+    session_id: str = ""  # marks this browser tab (a cookie, never the URL): app.session_mark
+    # Display choices, kept here and not only in their widgets' keys: Streamlit forgets
+    # those when another page is shown.
+    show_test: bool = True
+    discretize: bool = False
+    present: bool = False  # presentation mode: large text, the live views on the first screen
+    compensate: bool = False  # flips also negate the unit's outgoing weights
+    hold_first_frame: bool = False  # the next live frame shows the network before any step
     compare: object | None = None  # the last side-by-side comparison (app.compare.Result)
 
     @property
@@ -62,8 +68,9 @@ class PlaygroundState:
         return FeatureMap(self.config.features)
 
 
-def make_data(config: PlaygroundConfig, uploaded: Uploaded | None = None, draw: int = 0) -> Data:
-    """The data a configuration names; ``draw`` > 0 is a fresh sample ("regenerate")."""
+def make_data(config: PlaygroundConfig, uploaded: Uploaded | None = None) -> Data:
+    """The data a configuration names; ``config.draw`` > 0 is a fresh sample ("regenerate")."""
+    draw = config.draw
     if config.dataset == CUSTOM and uploaded is not None:
         X, y, names = uploaded.X, uploaded.y, uploaded.class_names
     else:
@@ -119,19 +126,25 @@ def rebuild(state: PlaygroundState, config: PlaygroundConfig) -> None:
     """Apply a new configuration: reset on a change of data or architecture, otherwise
     change the optimizer's settings live."""
     if config.structure() != state.config.structure():
+        if config.draw == state.config.draw:
+            # New data or a new network start from the seed's own sample, as a link without
+            # `draw` would (a link that names a draw keeps it).
+            config = replace(config, draw=0)
         data = make_data(config, state.uploaded)
         state.trainer = make_trainer(config, data)
         state.data = data
-        state.regenerated = 0
         state.points_version += 1
         state.hidden_axes = None
         state.scrub = None
         if state.hidden_layer > len(config.hidden):
             state.hidden_layer = 1
         state.hidden_units = (0, 1)
-    elif config.optimizer_settings() != state.config.optimizer_settings():
-        state.trainer.set_hyperparameters(**config.optimizer_settings())
-        state.trainer.clear_stop()
+    else:
+        if config.optimizer_settings() != state.config.optimizer_settings():
+            state.trainer.set_hyperparameters(**config.optimizer_settings())
+            state.trainer.clear_stop()
+        if config.draw != state.config.draw:
+            _draw_data(state, config)
     state.config = config
 
 
@@ -140,13 +153,22 @@ def regenerate(state: PlaygroundState) -> None:
     TensorFlow Playground's "regenerate")."""
     if state.config.dataset == CUSTOM:
         return
-    state.regenerated += 1
-    data = make_data(state.config, state.uploaded, state.regenerated)
-    phi = state.features
+    config = replace(state.config, draw=state.config.draw + 1)
+    _draw_data(state, config)
+    state.config = config
+
+
+def _draw_data(state: PlaygroundState, config: PlaygroundConfig) -> None:
+    """Train on ``config``'s sample of the data from now on, with the same weights."""
+    data = make_data(config, state.uploaded)
+    phi = FeatureMap(config.features)
     state.trainer.replace_data(phi(data.X_train), data.y_train)
     state.trainer.replace_test_data(phi(data.X_test), data.y_test)
     state.data = data
     state.points_version += 1
+    state.scrub = None
+    # The status line and the curves read the last snapshot: evaluate it on the new points.
+    state.trainer.record()
 
 
 def stop_reached(state: PlaygroundState) -> str | None:
@@ -172,11 +194,20 @@ def reset(state: PlaygroundState) -> None:
     state.scrub = None
 
 
-def status_line(trainer: Trainer, regression: bool) -> str:
-    snap = trainer.history.entries[-1] if trainer.history.entries else None
+def status_line(trainer: Trainer, regression: bool, at: int | None = None) -> str:
+    """Where the run stands: now, or at history entry ``at`` (the timeline being scrubbed)."""
+    entries = trainer.history.entries
+    if at is not None:
+        snap = entries[at]
+        epoch, step = snap.epoch, snap.step
+    else:
+        snap = entries[-1] if entries else None
+        epoch, step = trainer.epoch, trainer.step_count
+        if snap is not None and snap.step != step:
+            snap = None
     m = (
         trainer.metrics()
-        if snap is None or snap.step != trainer.step_count
+        if snap is None
         else {
             "train_loss": snap.train_loss,
             "test_loss": snap.test_loss,
@@ -184,13 +215,9 @@ def status_line(trainer: Trainer, regression: bool) -> str:
             "test_accuracy": snap.test_accuracy,
         }
     )
-    parts = [
-        f"epoch {trainer.epoch:,.0f}",
-        f"step {trainer.step_count:,}",
-        f"train loss {_num(m['train_loss'])}",
-    ]
+    parts = [f"epoch {epoch:,.0f}", f"step {step:,}", f"train loss {number(m['train_loss'])}"]
     if not math.isnan(m["test_loss"]):
-        parts.append(f"test loss {_num(m['test_loss'])}")
+        parts.append(f"test loss {number(m['test_loss'])}")
     if not regression:
         acc = m["test_accuracy"] if not math.isnan(m["test_accuracy"]) else m["train_accuracy"]
         which = "test accuracy" if not math.isnan(m["test_accuracy"]) else "train accuracy"
@@ -198,5 +225,8 @@ def status_line(trainer: Trainer, regression: bool) -> str:
     return " · ".join(parts)
 
 
-def _num(x):
-    return "—" if not math.isfinite(x) else f"{x:.3f}"
+def number(x: float, digits: int = 4) -> str:
+    """A number as people read it on a slide: a few significant digits, never 300 of them."""
+    if not math.isfinite(x):
+        return "—"
+    return f"{x:.{digits}g}"

@@ -249,13 +249,46 @@ def all_sign_patterns(m: int) -> list[tuple[int, ...]]:
     return [tuple(p) for p in itertools.product((1, -1), repeat=m)]
 
 
-def flip_pattern(net: Network, signs: Sequence[int]) -> Network:
-    """A copy of ``net`` with each first-layer unit ``i`` flipped where ``signs[i] < 0``."""
+def flip_pattern(net: Network, signs: Sequence[int], compensate: bool = False) -> Network:
+    """A copy of ``net`` with each first-layer unit ``i`` flipped where ``signs[i] < 0``
+    (with ``compensate``, its outgoing weights negated too)."""
     new = copy.deepcopy(net)
     for unit, s in enumerate(signs):
         if s < 0:
-            new.flip_unit_sign(1, unit)
+            new.flip_unit_sign(1, unit, compensate=compensate)
     return new
+
+
+@dataclass(frozen=True)
+class Compensation:
+    """A sign pattern applied with nothing retrained: plainly, and compensated."""
+
+    signs: tuple[int, ...]
+    flipped_accuracy: float  # first layer flipped, output as it was
+    compensated_accuracy: float  # ... and the flipped units' outgoing weights negated
+    compensated_change: float  # max |F(x) - F_compensated(x)| over the points
+
+
+def compensations(net: Network, X, y) -> list[Compensation]:
+    """Each of the 2^m patterns of the first layer, plain and compensated, without retraining.
+
+    For an odd activation (tanh, identity) a compensated flip changes nothing: f(-z) = -f(z),
+    so -v_i f(-z_i) = v_i f(z_i) and each pattern is a symmetry of the network. For ReLU or
+    a sigmoid it does change the function."""
+    base = net.forward(X)
+    out = []
+    for signs in all_sign_patterns(net.layer_sizes[1]):
+        plain, comp = flip_pattern(net, signs), flip_pattern(net, signs, compensate=True)
+        F = comp.forward(X)
+        out.append(
+            Compensation(
+                tuple(int(s) for s in signs),
+                accuracy(plain, X, y),
+                accuracy(comp, X, y),
+                float(np.max(np.abs(F - base))) if len(X) else 0.0,
+            )
+        )
+    return out
 
 
 def sign_pattern(net: Network, X, y, signs, *, steps=1500) -> SignPattern:

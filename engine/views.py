@@ -88,6 +88,15 @@ def grid_line_images(net, extent, layer=1, units=(0, 1), n_lines=11, n_points=60
     Returns a list of (n_points, 2) polylines: n_lines of constant x2, then n_lines of
     constant x1 (ConvNetJS's picture of the plane being folded).
     """
+    lines = input_grid_lines(extent, n_lines, n_points)
+    P = np.concatenate(lines)
+    H = hidden_features(net, P if inputs is None else inputs(P), layer, units)
+    return np.split(H, len(lines))
+
+
+def input_grid_lines(extent, n_lines=11, n_points=60):
+    """The input plane's grid: n_lines of constant x2, then n_lines of constant x1, each a
+    (n_points, 2) polyline."""
     xs = np.linspace(extent[0], extent[1], n_points)
     ys = np.linspace(extent[2], extent[3], n_points)
     lines = [
@@ -98,9 +107,7 @@ def grid_line_images(net, extent, layer=1, units=(0, 1), n_lines=11, n_points=60
         np.column_stack([np.full(n_points, x), ys])
         for x in np.linspace(extent[0], extent[1], n_lines)
     ]
-    P = np.concatenate(lines)
-    H = hidden_features(net, P if inputs is None else inputs(P), layer, units)
-    return np.split(H, len(lines))
+    return lines
 
 
 def output_line(net):

@@ -16,7 +16,7 @@ import pytest
 from apptest import assert_ok, loaded, make_app, view_data
 
 from app import config as C
-from app import presets
+from app import presets, sidebar
 from app import state as S
 from engine import datasets
 
@@ -246,7 +246,8 @@ def test_play_trains_on_each_rerun_and_pause_stops():
 
 
 def live_views(at):
-    return [json.loads(v.proto.json).get("view") for v in at.get("bidi_component")]
+    views = (json.loads(v.proto.json).get("view") for v in at.get("bidi_component"))
+    return [v for v in views if v is not None]  # the page's invisible components have none
 
 
 def test_while_playing_the_curves_and_diagram_are_drawn_by_the_canvas_and_plotly_when_paused():
@@ -319,16 +320,24 @@ def test_rewind_to_an_earlier_snapshot():
     target = entries[index].step
     theta = entries[index].theta.copy()
     assert 0 < target < ps.trainer.step_count
-    at.slider(key="timeline").set_value(index).run()
+    at.select_slider(key="timeline").set_value(index).run()
     assert_ok(at)
     assert state(at).scrub == index
     assert any("viewing the past" in m.value for m in at.markdown)
     click(at, "rewind")
     ps = state(at)
-    assert ps.scrub is None
-    assert ps.trainer.step_count == target
+    # "Resume from here": back to that moment (its snapshot kept, the later ones gone), and
+    # training goes on from it
+    assert ps.scrub is None and ps.playing
+    kept = ps.trainer.history.entries
+    assert kept[index].step == target and all(e.step > target for e in kept[index + 1 :])
+    np.testing.assert_array_equal(kept[index].theta, theta)
+    click(at, "pause")
+    ps = state(at)
+    # the state as the resume found it, to check the next step (thinning may have moved it)
+    index = [e.step for e in ps.trainer.history.entries].index(target)
+    ps.trainer.rewind(index)
     np.testing.assert_array_equal(ps.trainer.net.theta, theta)
-    assert len(ps.trainer.history.entries) == index + 1
     # training continues from there
     click(at, "step")
     assert state(at).trainer.step_count == target + ps.config.steps_per_frame
@@ -493,7 +502,10 @@ def test_every_config_field_has_a_widget_value():
     missing = [
         f.name
         for f in fields(C.PlaygroundConfig)
-        if f.name != "hidden" and f"cfg_{f.name}" not in at.session_state
+        if f.name != "hidden"
+        and f.name not in sidebar.NOT_WIDGETS
+        and f"cfg_{f.name}" not in at.session_state
     ]
     assert not missing
-    assert all(math.isfinite(float(at.session_state[f"cfg_{n}"])) for n in C.RANGES)
+    shown = [n for n in C.RANGES if n not in sidebar.NOT_WIDGETS]
+    assert all(math.isfinite(float(at.session_state[f"cfg_{n}"])) for n in shown)

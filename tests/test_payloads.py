@@ -443,3 +443,59 @@ def test_network_payload_survives_zero_and_non_finite_weights():
     json.dumps(out, allow_nan=False)
     assert out["weights"][0] == [0.0] * 6
     assert all(abs(w) <= 1.0 for w in out["weights"][1])
+
+
+def test_curves_payload_sends_the_gradient_norm_the_threshold_and_where_clipping_fired():
+    curves = {
+        "epoch": np.array([0.0, 1.0, 2.0, 3.0]),
+        "train_loss": np.array([0.9, 0.5, 0.4, 0.3]),
+        "test_loss": np.array([1.0, 0.6, 0.5, 0.4]),
+        "train_accuracy": np.array([0.5, 0.6, 0.7, 0.8]),
+        "test_accuracy": np.array([0.4, 0.5, 0.6, 0.7]),
+        "grad_norm": np.array([12.345678, 3.0, np.nan, 0.5]),
+        "clipped": np.array([3, 1, 0, 0]),  # clipping fired at the first two snapshots
+    }
+    out = P.curves_payload(curves, regression=False, frame=2, clip_norm=2.5)
+    json.dumps(out, allow_nan=False)
+    assert out["grad_norm"] == [pytest.approx(12.346, rel=1e-4), 3.0, None, 0.5]
+    assert out["clip_norm"] == 2.5
+    assert out["clipped"] == [0, 1]
+    # No clipping: no threshold to draw, the norm still is.
+    off = P.curves_payload(curves, regression=False, frame=2, clip_norm=0.0)
+    assert off["clip_norm"] is None and off["grad_norm"][1] == 3.0
+
+
+def test_curves_payload_without_gradient_columns_has_no_gradient_panel():
+    curves = {
+        "epoch": np.array([0.0, 1.0]),
+        "train_loss": np.array([0.9, 0.5]),
+        "test_loss": np.array([1.0, 0.6]),
+    }
+    out = P.curves_payload(curves, regression=True, frame=0, clip_norm=1.0)
+    assert "grad_norm" not in out and "clipped" not in out
+    # A grad_norm column but no clipped one (an older history): the norm, no marks.
+    out = P.curves_payload(
+        {**curves, "grad_norm": np.array([2.0, 1.0])}, regression=True, frame=0, clip_norm=1.0
+    )
+    assert out["grad_norm"] == [2.0, 1.0] and out["clipped"] == [] and out["clip_norm"] == 1.0
+
+
+def test_curves_payload_from_a_real_history_carries_its_gradient_norms():
+    from engine import Network, Trainer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    trainer = Trainer(
+        Network((2, 4, 1), "tanh", "auto", 0), X, y, learning_rate=0.5, clip_norm=0.01
+    )
+    trainer.step(5)
+    curves = trainer.history.curves()
+    out = P.curves_payload(curves, regression=False, frame=1, clip_norm=0.01)
+    assert len(out["grad_norm"]) == len(out["epoch"]) == len(trainer.history.entries)
+    # ||g|| of a fresh tanh net on this data is far above 0.01: every step was clipped.
+    assert all(g > 0.01 for g in out["grad_norm"] if g is not None)
+    if "clipped" in curves:
+        # Snapshot 0 holds the initial weights, before any step: nothing clipped there.
+        assert trainer.history.entries[0].step == 0
+        assert out["clipped"] == list(range(1, len(out["epoch"])))

@@ -19,6 +19,8 @@ const HEAT_MAX = 0.62; // strongest tint of the heat map (points stay legible on
 const MANY_UNITS = 24; // above this many units, lines only (no arrows, no labels)
 const POINT_R = 4.3; // point radius, CSS px
 const HOVER_PX = 14; // hover/click pick radius, CSS px
+const GRAD_COLOR = "#4b5563"; // ||g|| on the charts while playing
+const GRAD_CLIP_COLOR = "#d62728"; // the clipping threshold and where clipping fired
 
 // ------------------------------------------------------------------ small helpers
 
@@ -89,13 +91,25 @@ function niceStep(range, count) {
 function ticks(lo, hi, count) {
   const step = niceStep(hi - lo, count);
   const dec = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  // Past 1e5 (weights that grew before the guard stopped them), "9998e+87" and 20-digit
+  // labels overlap: a short exponent form instead.
+  const big = Math.max(Math.abs(lo), Math.abs(hi)) >= 1e5;
   const out = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
-    let s = v.toFixed(dec);
+  const start = Math.ceil(lo / step - 1e-9) * step;
+  // At most a few dozen ticks: a step below the values' precision would never advance.
+  for (let k = 0; k <= 4 * count + 2; k++) {
+    const v = start + k * step;
+    if (!(v <= hi + step * 1e-9)) break;
+    let s = big ? compactNumber(v) : v.toFixed(dec);
     if (/^-0(\.0*)?$/.test(s)) s = s.slice(1);
     out.push([v, s]);
   }
   return out;
+}
+
+function compactNumber(v) {
+  if (v === 0) return "0";
+  return v.toExponential(1).replace("e+", "e").replace(".0e", "e");
 }
 
 function fmtSig(v) {
@@ -104,6 +118,15 @@ function fmtSig(v) {
 
 function fmtPower(k) {
   return k >= -3 && k <= 4 ? Number(Math.pow(10, k).toFixed(Math.max(0, -k))).toString() : `1e${k}`;
+}
+
+// Ticks of a log10 axis over [l0, l1] (in log10 units): the powers of ten, or a few
+// values between them when fewer than two powers fall inside.
+function logTicks(l0, l1) {
+  const powers = [];
+  for (let k = Math.ceil(l0); k <= Math.floor(l1); k++) powers.push([k, fmtPower(k)]);
+  if (powers.length >= 2) return powers;
+  return ticks(l0, l1, 4).map(([v]) => [v, fmtSig(Math.pow(10, v))]);
 }
 
 function fmt(v) {
@@ -673,6 +696,9 @@ class LiveView {
     this.setAttr("frame", String(d.frame));
     this.setAttr("view", d.view);
     this.setAttr("points", points);
+    // The first-layer units as drawn (a reference, no copy): what a browser test of a
+    // unit's sign flip reads.
+    if (d.view === "boundary") this.stats.units = d.units;
     if (d.frame !== this.paintedFrame) {
       this.paintedFrame = d.frame;
       this.stats.paints += 1; // frames painted, each a new training state
@@ -702,9 +728,15 @@ class LiveView {
   paintCurves(ctx, W, H, d) {
     const m = { l: 56, r: 56, t: 34, b: 40 };
     const pw = Math.max(10, W - m.l - m.r);
-    const ph = Math.max(10, H - m.t - m.b);
+    const full = Math.max(10, H - m.t - m.b);
     const x = toF64(d.epoch);
     const series = d.series || {};
+    // The gradient's norm gets a panel of its own under the losses, on the same epochs.
+    const grad = d.grad_norm ? toF64(d.grad_norm) : null;
+    const hasGrad = grad !== null && grad.some((v) => v > 0 && isFinite(v));
+    const GAP = 12;
+    const ph = hasGrad ? Math.max(10, Math.round(0.6 * (full - GAP))) : full;
+    const bottom = m.t + full; // where the epoch axis sits
     const range = (vals, f) => {
       let lo = Infinity;
       let hi = -Infinity;
@@ -743,16 +775,13 @@ class LiveView {
     ctx.textBaseline = "top";
     for (const [v, s] of ticks(x0, x1, Math.max(2, Math.round(pw / 80)))) {
       const px = Math.round(X(v)) + 0.5;
-      ctx.moveTo(px, m.t + ph);
-      ctx.lineTo(px, m.t + ph + 4);
-      ctx.fillText(s, px, m.t + ph + 6);
+      ctx.moveTo(px, bottom);
+      ctx.lineTo(px, bottom + 4);
+      ctx.fillText(s, px, bottom + 6);
     }
     ctx.textBaseline = "middle";
     ctx.textAlign = "right";
-    let powers = [];
-    for (let k = Math.ceil(l0); k <= Math.floor(l1); k++) powers.push([k, fmtPower(k)]);
-    if (powers.length < 2) powers = ticks(l0, l1, 4).map(([v]) => [v, fmtSig(Math.pow(10, v))]);
-    for (const [v, s] of powers) {
+    for (const [v, s] of logTicks(l0, l1)) {
       const py = Math.round(m.t + ph - ((v - l0) / (l1 - l0)) * ph) + 0.5;
       ctx.moveTo(m.l, py);
       ctx.lineTo(m.l - 4, py);
@@ -774,9 +803,9 @@ class LiveView {
     ctx.textAlign = "center";
     ctx.textBaseline = "bottom";
     ctx.fillText("epoch", m.l + pw / 2, H - 2);
-    const vertical = (text, px) => {
+    const vertical = (text, px, cy = m.t + ph / 2) => {
       ctx.save();
-      ctx.translate(px, m.t + ph / 2);
+      ctx.translate(px, cy);
       ctx.rotate(-Math.PI / 2);
       ctx.textBaseline = "middle";
       ctx.fillText(text, 0, 0);
@@ -839,6 +868,133 @@ class LiveView {
       ctx.fillText(label, lx + 25, 14);
       lx += w;
     }
+    if (hasGrad) {
+      const top = m.t + ph + GAP;
+      this.paintGradPanel(ctx, d, x, grad, { left: m.l, top, pw, ph: bottom - top, X }, vertical);
+    }
+  }
+
+  // ||g||, the norm of the gradient of R(theta) at each snapshot, on a log scale under the
+  // losses: the clipping threshold as a dashed line, and a mark where clipping fired (the
+  // step was scaled down to the threshold's length).
+  paintGradPanel(ctx, d, x, g, P, vertical) {
+    const { left, top, pw, ph, X } = P;
+    const clip = d.clip_norm > 0 ? d.clip_norm : null;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of clip ? [...g, clip] : g) {
+      if (v > 0 && isFinite(v)) {
+        lo = Math.min(lo, Math.log10(v));
+        hi = Math.max(hi, Math.log10(v));
+      }
+    }
+    if (hi - lo < 1e-9) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    const pad = 0.06 * (hi - lo);
+    lo -= pad;
+    hi += pad;
+    // The top 18 px hold the legend, clear of the data.
+    const inner = Math.max(10, ph - 18);
+    const Y = (v) => top + ph - ((Math.log10(v) - lo) / (hi - lo)) * inner;
+    ctx.save();
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(left, top, pw, ph);
+    ctx.strokeStyle = "rgba(49,51,63,0.35)";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(Math.round(left) + 0.5, Math.round(top) + 0.5, Math.round(pw) - 1, Math.round(ph) - 1);
+    ctx.fillStyle = this.textColor;
+    ctx.strokeStyle = this.textColor;
+    ctx.globalAlpha = 0.85;
+    ctx.font = `11px ${this.font}`;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    ctx.beginPath();
+    let ticksG = logTicks(lo, hi);
+    if (ticksG.length > Math.max(2, Math.floor(inner / 18))) ticksG = ticksG.filter((_, k) => k % 2 === 0);
+    for (const [v, s] of ticksG) {
+      const py = Math.round(top + ph - ((v - lo) / (hi - lo)) * inner) + 0.5;
+      ctx.moveTo(left, py);
+      ctx.lineTo(left - 4, py);
+      ctx.fillText(s, left - 7, py);
+    }
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    ctx.font = `13px ${this.font}`;
+    ctx.textAlign = "center";
+    vertical("‖g‖", 12, top + ph / 2);
+    ctx.beginPath();
+    ctx.rect(left, top, pw, ph);
+    ctx.clip();
+    if (clip) {
+      const py = Math.round(Y(clip)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(left, py);
+      ctx.lineTo(left + pw, py);
+      ctx.setLineDash([6, 4]);
+      ctx.strokeStyle = GRAD_CLIP_COLOR;
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    ctx.beginPath();
+    let pen = false;
+    for (let i = 0; i < Math.min(x.length, g.length); i++) {
+      const py = g[i] > 0 ? Y(g[i]) : NaN;
+      if (!isFinite(x[i]) || !isFinite(py)) {
+        pen = false;
+        continue;
+      }
+      if (pen) ctx.lineTo(X(x[i]), py);
+      else ctx.moveTo(X(x[i]), py);
+      pen = true;
+    }
+    ctx.lineJoin = "bevel";
+    ctx.strokeStyle = GRAD_COLOR;
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+    const fired = (d.clipped || []).filter((i) => i < g.length && g[i] > 0 && isFinite(x[i]));
+    if (fired.length) {
+      ctx.beginPath();
+      for (const i of fired) {
+        ctx.moveTo(X(x[i]) + 2.8, Y(g[i]));
+        ctx.arc(X(x[i]), Y(g[i]), 2.8, 0, 2 * Math.PI);
+      }
+      ctx.fillStyle = GRAD_CLIP_COLOR;
+      ctx.fill();
+    }
+    // Legend in the panel's top right corner.
+    ctx.font = `11px ${this.font}`;
+    ctx.textBaseline = "middle";
+    ctx.textAlign = "left";
+    const items = [["line", GRAD_COLOR, "‖g‖ (log)"]];
+    if (clip) items.push(["dash", GRAD_CLIP_COLOR, `clip at ${fmtSig(clip)}`]);
+    if (fired.length) items.push(["dot", GRAD_CLIP_COLOR, "clipped"]);
+    const widths = items.map(([, , t]) => 24 + ctx.measureText(t).width + 10);
+    let lx = left + pw - widths.reduce((a, b) => a + b, 0) - 4;
+    const ly = top + 9;
+    items.forEach(([kind, color, text], k) => {
+      ctx.strokeStyle = color;
+      ctx.fillStyle = color;
+      ctx.lineWidth = 1.5;
+      if (kind === "dot") {
+        ctx.beginPath();
+        ctx.arc(lx + 10, ly, 2.8, 0, 2 * Math.PI);
+        ctx.fill();
+      } else {
+        ctx.setLineDash(kind === "dash" ? [6, 4] : []);
+        ctx.beginPath();
+        ctx.moveTo(lx, ly);
+        ctx.lineTo(lx + 20, ly);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+      ctx.fillStyle = this.textColor;
+      ctx.fillText(text, lx + 24, ly);
+      lx += widths[k];
+    });
+    ctx.restore();
   }
 
   paintNetwork(ctx, W, H, d) {
@@ -915,10 +1071,12 @@ class LiveView {
       cw, ch, dpr, L.left, L.top, L.pw, L.ph, L.x0, L.x1, L.y0, L.y1, d.axis_labels,
       regression ? d.value_range : P && P.classes,
       P ? [P.train.n > 0, P.test.n > 0] : null,
-      d.view === "boundary" ? d.show_test : true, this.textColor, this.font,
+      d.show_test !== false, this.textColor, this.font,
     ]);
     if (key !== this.bgKey) {
       this.bgKey = key;
+      // The plot's box in CSS pixels of the canvas, for tests that click a place in the plane.
+      this.stats.plot = { left: L.left, top: L.top, width: L.pw, height: L.ph, extent: [L.x0, L.x1, L.y0, L.y1] };
       this.bg.width = cw;
       this.bg.height = ch;
       const b = this.bg.getContext("2d");
@@ -1161,7 +1319,7 @@ class LiveView {
       }
     };
     drawSet(P.train, false);
-    if (d.view !== "boundary" || d.show_test !== false) drawSet(P.test, true);
+    if (d.show_test !== false) drawSet(P.test, true);
     if (this.hover) {
       const h = this.hover;
       ctx.beginPath();
@@ -1258,7 +1416,7 @@ class LiveView {
         if (!ok) break;
       }
     }
-    const hasTest = this.pts && this.pts.test.n > 0 && (d.view !== "boundary" || d.show_test !== false);
+    const hasTest = this.pts && this.pts.test.n > 0 && (d.show_test !== false);
     if (this.pts && this.pts.train.n) {
       item((cx, cy) => {
         ctx.beginPath();
@@ -1291,7 +1449,7 @@ class LiveView {
     let best = null;
     let bd = maxPx * maxPx;
     const sets = [["train", P.train]];
-    if (this.data.view !== "boundary" || this.data.show_test !== false) sets.push(["test", P.test]);
+    if (this.data.show_test !== false) sets.push(["test", P.test]);
     for (const [name, s] of sets) {
       for (let k = 0; k < s.n; k++) {
         const x = s.xy[2 * k];
@@ -1364,6 +1522,10 @@ class LiveView {
       point: near ? { set: near.set, index: near.index } : null,
       view: this.data.view,
       frame: this.data.frame,
+      // Drawing on the input plane: shift-click adds the other class, alt-click removes.
+      shift: e.shiftKey,
+      alt: e.altKey,
+      ctrl: e.ctrlKey || e.metaKey,
     });
   }
 }

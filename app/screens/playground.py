@@ -9,24 +9,28 @@ component while playing, Plotly figures when paused).
 from __future__ import annotations
 
 import copy
-import uuid
 
 import numpy as np
 import streamlit as st
 
 from app import (
     compare,
+    drawing,
     exports,
     figures,
     frames,
     guard,
+    keys,
     load,
     payloads,
+    presentation,
+    session_mark,
     sidebar,
     unit_thumbnails,
     weight_editor,
 )
 from app import config as C
+from app import messages as M
 from app import state as S
 from app.live_view import live_view
 from engine import datasets
@@ -37,7 +41,7 @@ from engine import datasets
 # of a core here, against ~7 ms to paint a frame of both views), so one frame a run painted
 # ~27 frames/s, six ~38 with the browser's core full, twelve 40 with a third of it spare.
 RUN_SECONDS = 0.3
-CURVES_HEIGHT, NETWORK_HEIGHT = 300, 260  # as the Plotly figures' heights
+CURVES_HEIGHT, NETWORK_HEIGHT = 360, 260  # as the Plotly figures' heights
 # Streamlit fades an element while a run that will replace it is under way. The status line
 # and the note under the charts are replaced by every run of their fragment: with a busy
 # server the fade starts, and they would dim and animate for nothing (measured: 10 pages
@@ -57,25 +61,43 @@ def get_state() -> S.PlaygroundState:
     """The page's one state object, created from the URL only when missing."""
     if "playground" not in st.session_state:
         params = st.query_params.to_dict()
-        config, notices = C.from_query(params)
-        if "sid" in params:
-            # The link names a session this server does not hold: after a server restart,
-            # or when a load balancer moved the browser to another replica.
+        notices = []
+        if params.get(C.QUERY_NAMES["dataset"]) == C.CUSTOM:
+            del params[C.QUERY_NAMES["dataset"]]
+            notices.append(
+                M.text(
+                    "This link was made over an uploaded CSV, which a link cannot carry: "
+                    "upload the file to train on the same points."
+                )
+            )
+        config, more = C.from_query(params)
+        notices += more
+        if session_mark.lost_server():
+            # This browser had the page open on a server that no longer holds its session:
+            # a restart, or a load balancer that moved it to another replica.
             notices.insert(
                 0,
-                "This server did not know your session (it may have restarted, "
-                "or you were moved to another server): training starts afresh "
-                "from the link's setup.",
+                M.text(
+                    "This server did not know your session (it may have restarted, "
+                    "or you were moved to another server): training starts afresh "
+                    "from the link's setup."
+                ),
             )
         try:
             ps = S.new_state(config)
         except (ValueError, datasets.DatasetError) as err:
-            notices.append(f"The link's setup could not be built ({err}); using the default.")
+            notices.append(
+                M.text(
+                    "The link's setup could not be built ({why}); using the default.",
+                    why=M.detail(err),
+                )
+            )
             config = C.DEFAULT
             ps = S.new_state(config)
         ps.notices = notices
         ps.hidden_controls = C.hidden_controls(params)
-        ps.session_id = uuid.uuid4().hex[:12]
+        ps.present = str(params.get("present", "")).lower() in ("1", "true", "yes")
+        ps.session_id = session_mark.issue()
         st.session_state["playground"] = ps
         sidebar.seed_widgets(config)
     return st.session_state["playground"]
@@ -86,7 +108,12 @@ def _play():
     ps = get_state()
     stop = S.stop_reached(ps)
     if stop:
-        ps.notices.append(f"{stop} Raise the budget or the target (Stopping rule) to go on.")
+        ps.notices.append(
+            M.text(
+                "{stop} Raise the budget or the target (Stopping rule) to go on.",
+                stop=M.Markdown(stop),  # numbers only: S.stop_reached
+            )
+        )
         return
     if ps.scrub is not None:
         ps.trainer.rewind(ps.scrub)
@@ -113,7 +140,10 @@ def _reset():
 def _flip(layer, unit):
     ps = get_state()
     ps.scrub = None
-    ps.trainer.flip_unit_sign(layer, unit)
+    if ps.compensate:
+        ps.trainer.flip_unit_sign(layer, unit, compensate=True)
+    else:
+        ps.trainer.flip_unit_sign(layer, unit)
 
 
 def _scrub():
@@ -125,10 +155,14 @@ def _scrub():
 
 
 def _resume_here():
+    """Go back to the moment being looked at, and train on from there."""
     ps = get_state()
     if ps.scrub is not None:
         ps.trainer.rewind(ps.scrub)
         ps.scrub = None
+        ps.trainer.clear_stop()
+        ps.playing = True
+        ps.hold_first_frame = True
 
 
 def _upload():
@@ -139,7 +173,9 @@ def _upload():
     try:
         X, y, names = datasets.load_csv_with_classes(file)
     except datasets.DatasetError as err:
-        ps.notices.append(f"The CSV {file.name!r} was not loaded: {err}")
+        ps.notices.append(
+            M.text("The CSV {name} was not loaded: {why}", name=file.name, why=M.detail(err))
+        )
         return
     ps.uploaded = S.Uploaded(file.name, X, y, tuple(str(n) for n in names))
     st.session_state["cfg_dataset"] = C.CUSTOM
@@ -163,10 +199,10 @@ def draw_live_views(ps: S.PlaygroundState):
     more frames each) when a classroom plays at once (app.load)."""
     live = ps.playing and ps.scrub is None
     with load.pace(live, base=RUN_SECONDS) as run:
-        run.frames = _live_frames(ps, live)
+        run.frames = _live_frames(ps, live, run)
 
 
-def _live_frames(ps: S.PlaygroundState, live: bool) -> int:
+def _live_frames(ps: S.PlaygroundState, live: bool, run: load.Run) -> int:
     """Compute and send this run's frames; return how many."""
     # A full page run (a click, a slider) replaces what the browser still has queued, so a
     # change shows at once; the fragment's own runs append to the queue.
@@ -174,8 +210,10 @@ def _live_frames(ps: S.PlaygroundState, live: bool) -> int:
     ps.full_run = False
     count = load.frames_per_run(load.frame_interval(RUN_SECONDS)) if live else 1
     boundary, hidden, stop = [], [], None
-    for _ in range(count):
-        if live:
+    # After "Resume from here" the first frame is the moment chosen, then training goes on.
+    hold, ps.hold_first_frame = ps.hold_first_frame, False
+    for i in range(count):
+        if live and not (hold and i == 0):
             # A frame's training is bounded whatever the link asks (500 x 3 units, 500 steps).
             ps.trainer.step(load.steps_budget(ps.config.steps_per_frame, ps.trainer))
             stop = S.stop_reached(ps)
@@ -183,27 +221,53 @@ def _live_frames(ps: S.PlaygroundState, live: bool) -> int:
         b, h = _frame_payloads(ps, send_points=not boundary)
         boundary.append(b)
         hidden.append(h)
-        if stop or ps.trainer.diverged:
+        if stop or ps.trainer.diverged or run.over_budget():
             break
     spacing = round(1000 * load.FRAME_SPACING)
     left, right = st.columns(2, gap="medium")
     with left:
-        live_view(boundary[0], key="boundary", burst=boundary[1:], spacing_ms=spacing, flush=flush)
+        plane = live_view(
+            boundary[0], key="boundary", burst=boundary[1:], spacing_ms=spacing, flush=flush
+        )
     with right:
         live_view(hidden[0], key="hidden_space", burst=hidden[1:], spacing_ms=spacing, flush=flush)
+    if drawing.handle_click(ps, getattr(plane, "click", None)):
+        # A drawn or removed point: the whole page (sidebar, counts, notices) shows it.
+        st.rerun(scope="app")
     with st.container(key="stats"):
         prefix = "⏪ viewing the past · " if ps.scrub is not None else ""
-        st.markdown(f"`{prefix}{S.status_line(ps.trainer, ps.config.regression)}`")
+        line = S.status_line(ps.trainer, ps.config.regression, at=ps.scrub)
+        st.markdown(f"`{prefix}{line}`")
     if stop:
         ps.playing = False
-        ps.notices.append(stop)
+        ps.notices.append(M.Markdown(stop))  # numbers only: S.stop_reached
         st.rerun(scope="app")
     if ps.trainer.diverged:
-        st.warning(ps.trainer.message, icon=":material/warning:")
+        again = (
+            " The timeline below goes back to earlier moments of the run."
+            if _other_moments(ps.trainer)
+            else ""
+        )
+        # The trainer's message holds numbers and the studio's own words only.
+        M.show("warning", M.Markdown(f"{ps.trainer.message}{again}"))
         if ps.playing:
             ps.playing = False
             st.rerun(scope="app")
+    elif ps.trainer.step_count and hasattr(ps.trainer, "health_notice"):
+        # e.g. every ReLU unit dead after a huge step: the loss is flat and nothing learns.
+        notice = ps.trainer.health_notice()
+        if notice:
+            M.show("info", M.Markdown(notice))  # the engine's words and counts only
     return len(boundary)
+
+
+def _other_moments(trainer) -> bool:
+    """Whether the history holds weights other than those kept: else a rewind offers
+    nothing (a blow-up at the first steps keeps the initial weights)."""
+    if not getattr(trainer, "can_rewind", False):
+        return False
+    theta = trainer.net.theta
+    return any(not np.array_equal(e.theta, theta) for e in trainer.history.entries[:-1])
 
 
 def _frame_payloads(ps: S.PlaygroundState, send_points: bool):
@@ -215,8 +279,8 @@ def _frame_payloads(ps: S.PlaygroundState, send_points: bool):
         frame=ps.frame,
         points_version=ps.points_version,
         send_points=send_points,
-        show_test=st.session_state.get("show_test", True),
-        discretize=st.session_state.get("discretize", False),
+        show_test=ps.show_test,
+        discretize=ps.discretize,
         phi=ps.features,
     )
     hidden, ps.hidden_axes = frames.hidden_frame(
@@ -227,6 +291,7 @@ def _frame_payloads(ps: S.PlaygroundState, send_points: bool):
         units=ps.hidden_units,
         axes=ps.hidden_axes,
         phi=ps.features,
+        show_test=ps.show_test,
     )
     return boundary, hidden
 
@@ -248,7 +313,12 @@ def _history(ps: S.PlaygroundState):
         # are Plotly charts again, with hover, zoom and the timeline's marker.
         with left:
             live_view(
-                payloads.curves_payload(curves, regression=ps.config.regression, frame=ps.frame),
+                payloads.curves_payload(
+                    curves,
+                    regression=ps.config.regression,
+                    frame=ps.frame,
+                    clip_norm=ps.config.clip_norm,
+                ),
                 key="loss_curve",
                 height=CURVES_HEIGHT,
             )
@@ -265,7 +335,13 @@ def _history(ps: S.PlaygroundState):
         return
     with left:
         st.plotly_chart(
-            figures.loss_curves(curves, ps.config.regression, marker),
+            figures.loss_curves(
+                curves,
+                ps.config.regression,
+                marker,
+                clip_norm=ps.config.clip_norm or None,
+                height=CURVES_HEIGHT,
+            ),
             key="loss_curve",
             config={"displayModeBar": False},
         )
@@ -276,154 +352,237 @@ def _history(ps: S.PlaygroundState):
             config={"displayModeBar": False},
         )
     unit_thumbnails.show(net, ps)
-    last = len(history.entries) - 1
-    if last >= 1:
-        st.session_state["timeline"] = last if ps.scrub is None else ps.scrub
-        cols = st.columns([5, 1])
-        cols[0].slider(
-            "Timeline (stored snapshots)",
-            0,
-            last,
-            key="timeline",
-            on_change=_scrub,
-            format="%d",
-            help=f"{last + 1} snapshots, up to step "
-            f"{history.entries[-1].step:,}; older ones are thinned evenly.",
-        )
-        cols[1].button(
-            "Resume from here", key="rewind", on_click=_resume_here, disabled=ps.scrub is None
-        )
+
+
+def draw_timeline(ps: S.PlaygroundState):
+    """Scrub back through the run. Outside the charts' fragment on purpose: a fragment's
+    widget reruns only its fragment, and every view must show the moment chosen."""
+    entries = ps.trainer.history.entries
+    last = len(entries) - 1
+    if ps.playing or last < 1:
+        return
+    st.session_state["timeline"] = last if ps.scrub is None else ps.scrub
+    epochs = [e.epoch for e in entries]  # a copy: a rewind shortens the history later
+    cols = st.columns([5, 1.3], vertical_alignment="bottom")
+    cols[0].select_slider(
+        "Timeline (epochs)",
+        options=range(last + 1),
+        key="timeline",
+        on_change=_scrub,
+        format_func=lambda i: f"epoch {S.number(epochs[i], 6)}",
+        help=f"{last + 1} stored moments of the run, up to epoch "
+        f"{S.number(entries[-1].epoch, 6)}; older ones are thinned evenly.",
+    )
+    cols[1].button(
+        "Resume from here",
+        key="rewind",
+        on_click=_resume_here,
+        disabled=ps.scrub is None,
+        help="Go back to this moment and train on from it.",
+        width="stretch",
+    )
 
 
 def draw_controls(ps: S.PlaygroundState):
-    cols = st.columns([1, 1, 1, 1, 1.2, 4])
-    cols[0].button(
-        "Play",
-        key="play",
-        on_click=_play,
-        disabled=ps.playing,
-        type="primary",
-        icon=":material/play_arrow:",
-    )
-    cols[1].button(
-        "Pause", key="pause", on_click=_pause, disabled=not ps.playing, icon=":material/pause:"
-    )
-    cols[2].button(
-        "Step",
-        key="step",
-        on_click=_step,
-        icon=":material/skip_next:",
-        help="One frame's worth of training steps.",
-    )
-    cols[3].button(
-        "Reset",
-        key="reset",
-        on_click=_reset,
-        icon=":material/restart_alt:",
-        help="Back to the initial weights (same seed).",
-    )
-    cols[4].button(
-        "Regenerate",
-        key="regenerate",
-        on_click=S.regenerate,
-        args=(ps,),
-        icon=":material/scatter_plot:",
-        help="New points from the same distribution; the network keeps its weights.",
-        disabled=ps.config.dataset == C.CUSTOM,
-    )
-    with cols[5]:
-        draw_hidden_choice(ps)
+    # A row that wraps instead of columns that squeeze: at 1280 x 720 with the sidebar open,
+    # fixed columns cut the labels to "P…", "St…".
+    with st.container(horizontal=True, key="controls", vertical_alignment="bottom"):
+        st.button(
+            "Play",
+            key="play",
+            on_click=_play,
+            disabled=ps.playing,
+            type="primary",
+            icon=":material/play_arrow:",
+        )
+        st.button(
+            "Pause", key="pause", on_click=_pause, disabled=not ps.playing, icon=":material/pause:"
+        )
+        st.button(
+            "Step",
+            key="step",
+            on_click=_step,
+            icon=":material/skip_next:",
+            help="One frame's worth of training steps.",
+        )
+        st.button(
+            "Reset",
+            key="reset",
+            on_click=_reset,
+            icon=":material/restart_alt:",
+            help="Back to the initial weights (same seed).",
+        )
+        st.button(
+            "Regenerate",
+            key="regenerate",
+            on_click=_regenerate,
+            icon=":material/scatter_plot:",
+            help="New points from the same distribution; the network keeps its weights.",
+            disabled=ps.config.dataset == C.CUSTOM,
+        )
+        drawing.show_controls(ps)
+        keys.show()
+
+
+def _regenerate():
+    S.regenerate(get_state())
 
 
 def draw_hidden_choice(ps: S.PlaygroundState):
+    """The hidden-space view's title, with which layer and which two units it shows; layer 0
+    is the input features when they are not the raw coordinates."""
     hidden = ps.config.hidden
-    if not hidden:
-        st.caption("No hidden layer: the right view shows the input itself and the output's line.")
-        return
-    c = st.columns(3)
-    ps.hidden_layer = c[0].selectbox(
-        "Hidden layer",
-        range(1, len(hidden) + 1),
-        index=min(ps.hidden_layer, len(hidden)) - 1,
-        key="hs_layer",
-    )
-    width = hidden[ps.hidden_layer - 1]
-    options = list(range(width))
-    i = c[1].selectbox(
-        "unit i",
-        options,
-        index=min(ps.hidden_units[0], width - 1),
-        format_func=lambda u: f"z{u + 1}",
-        key="hs_i",
-    )
-    j = c[2].selectbox(
-        "unit j",
-        options,
-        index=min(ps.hidden_units[1], width - 1),
-        format_func=lambda u: f"z{u + 1}",
-        key="hs_j",
-    )
-    if (i, j) != ps.hidden_units:
-        ps.hidden_units = (i, j)
+    features = ps.features
+    first = 0 if not features.is_raw else 1
+    with st.container(
+        horizontal=True, vertical_alignment="center", gap="small", key="hidden_choice"
+    ):
+        st.markdown("**Hidden space**", width="content")
+        if not hidden and first == 1:
+            return
+        layers = list(range(first, len(hidden) + 1))
+        if ps.hidden_layer not in layers:
+            ps.hidden_layer = layers[-1] if ps.hidden_layer > layers[-1] else layers[0]
+        layer = st.selectbox(
+            "Hidden space: layer",
+            layers,
+            index=layers.index(ps.hidden_layer),
+            key="hs_layer",
+            format_func=lambda l: "input features" if l == 0 else f"layer {l}",
+            label_visibility="collapsed",
+            width=150 if first == 0 else 92,
+            help="Which layer's units the view shows.",
+        )
+        if layer != ps.hidden_layer:
+            ps.hidden_layer = layer
+            ps.hidden_axes = None
+        names = (
+            list(features.names) if layer == 0 else [f"z{u + 1}" for u in range(hidden[layer - 1])]
+        )
+        units = []
+        for n, (label, key) in enumerate((("unit i", "hs_i"), ("unit j", "hs_j"))):
+            units.append(
+                st.selectbox(
+                    label,
+                    range(len(names)),
+                    index=min(ps.hidden_units[n], len(names) - 1),
+                    format_func=lambda u: names[u],
+                    key=key,
+                    label_visibility="collapsed",
+                    width=80 if layer else 100,
+                )
+            )
+    if tuple(units) != ps.hidden_units:
+        ps.hidden_units = tuple(units)
         ps.hidden_axes = None
+
+
+FLIP_NOTE = {
+    False: "**Flip a first-layer unit's signs** (w_i, b_i → −w_i, −b_i): its normal turns "
+    "around and the unit now fires on the other side of its line.",
+    True: "**Flip and compensate**: w_i, b_i → −w_i, −b_i and the unit's outgoing weights "
+    "v_i → −v_i. For an odd activation (tanh, identity) f(−z) = −f(z), so the network computes "
+    "the same function: the 2^m sign patterns are symmetries, and the boundary does not move. "
+    "For ReLU relu(−z) ≠ −relu(z): the boundary changes.",
+}
 
 
 def draw_flips(ps: S.PlaygroundState):
     if not ps.config.hidden:
         return
     width = ps.config.hidden[0]
-    st.markdown(
-        "**Flip a first-layer unit's signs** (w_i, b_i → −w_i, −b_i): its normal turns "
-        "around and the unit now fires on the other side of its line."
+    st.session_state.setdefault("flip_compensate", ps.compensate)
+    ps.compensate = st.toggle(
+        "Compensate (also negate the unit's outgoing weights)",
+        key="flip_compensate",
+        help="A flip the rest of the network undoes where it can: try tanh, then ReLU.",
     )
+    st.markdown(FLIP_NOTE[ps.compensate])
+    label = "flip & compensate" if ps.compensate else "flip"
     if width <= MAX_FLIP_BUTTONS:
-        cols = st.columns(width)
-        for u in range(width):
-            cols[u].button(f"flip z{u + 1}", key=f"flip_1_{u}", on_click=_flip, args=(1, u))
+        with st.container(horizontal=True, key="flips"):
+            for u in range(width):
+                st.button(f"{label} z{u + 1}", key=f"flip_1_{u}", on_click=_flip, args=(1, u))
         return
     c = st.columns([2, 1, 5])
     u = c[0].number_input("unit", 1, width, 1, key="flip_unit") - 1
-    c[1].button(f"flip z{u + 1}", key=f"flip_1_{u}", on_click=_flip, args=(1, u))
+    c[1].button(f"{label} z{u + 1}", key=f"flip_1_{u}", on_click=_flip, args=(1, u))
 
 
 def apply_config(ps: S.PlaygroundState, config: C.PlaygroundConfig):
     try:
         S.rebuild(ps, config)
     except (ValueError, datasets.DatasetError) as err:
-        st.error(f"That setting could not be applied: {err}. The previous setup is kept.")
+        M.say(
+            "error",
+            "That setting could not be applied: {why}. The previous setup is kept.",
+            why=M.detail(err),
+        )
         sidebar.seed_widgets(ps.config)
         return
+    write_link(ps)
+
+
+def write_link(ps: S.PlaygroundState):
+    """Put the setup in the URL, so that a copied link reproduces it. Nothing in it names
+    this session: a link opens the same way for anyone (see app.session_mark)."""
     query = C.to_query(ps.config)
+    if ps.config.dataset == C.CUSTOM:
+        # The points are the file's: noise, size and sample do not describe them.
+        for name in ("noise", "n_samples", "draw"):
+            query.pop(C.QUERY_NAMES[name], None)
     current = st.query_params.to_dict()
-    # Keep the classroom switches; name this session so a reconnect elsewhere can say so.
+    # Keep the classroom switches and presentation mode.
     query.update({k: v for k, v in current.items() if k == "hide" or k.endswith("_hide")})
-    query["sid"] = ps.session_id
+    if ps.present:
+        query["present"] = "1"
     if current != query:
         st.query_params.from_dict(query)
+
+
+def draw_display_options(ps: S.PlaygroundState):
+    sb = st.sidebar
+    sb.header("Display")
+    for key in ("show_test", "discretize", "present"):
+        st.session_state.setdefault(key, getattr(ps, key))
+    ps.show_test = sb.checkbox("Show test data", key="show_test")
+    ps.discretize = sb.checkbox("Discretize output", key="discretize")
+    ps.present = sb.toggle(
+        "Presentation mode",
+        key="present",
+        help="For a projector: larger text, the sidebar closed, and the controls, both views "
+        "and the status line on the first screen. In a link: ?present=1.",
+    )
 
 
 def page():
     ps = get_state()
     hidden = ps.hidden_controls
+    session_mark.mark(ps.session_id)
     config = sidebar.show(ps.config, ps.uploaded.name if ps.uploaded else None, _upload, hidden)
-    st.sidebar.header("Display")
-    st.sidebar.checkbox("Show test data", True, key="show_test")
-    st.sidebar.checkbox("Discretize output", False, key="discretize")
+    draw_display_options(ps)
     apply_config(ps, config)
+    if ps.present:
+        presentation.apply()
+    else:
+        presentation.leave()
     for notice in ps.notices:
-        st.info(notice, icon=":material/info:")
+        M.show("info", notice)
     ps.notices.clear()
 
-    st.title("Playground")
+    if not ps.present:
+        st.title("Playground")
     st.html(NO_FADE_CSS)
     draw_controls(ps)
     # The views' titles stay outside the fragment: each frame then re-sends only what moves.
-    left, right = st.columns(2, gap="medium")
-    left.markdown("**Input plane** · decision surface, units' lines z_i = 0 and normals")
-    right.markdown("**Hidden space** · the points mapped to [f(z_i), f(z_j)]")
+    left, right = st.columns(2, gap="medium", vertical_alignment="bottom")
+    left.markdown("**Input plane** · the boundary, each unit's line z_i = 0")
+    with right:
+        draw_hidden_choice(ps)
     ps.full_run = True
     interval = load.frame_interval(RUN_SECONDS) if ps.playing else None
     st.fragment(guarded(draw_live_views), run_every=interval)(ps)
+    draw_timeline(ps)
     if "flip" not in hidden:
         draw_flips(ps)
     slow = load.history_interval(SLOW_SECONDS) if ps.playing else None

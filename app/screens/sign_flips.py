@@ -18,6 +18,7 @@ _ROOT = Path(__file__).resolve().parents[2]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
+from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
@@ -26,7 +27,7 @@ import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 from plotly.subplots import make_subplots  # noqa: E402
 
-from app import exports, guard  # noqa: E402
+from app import exports, guard, jobs  # noqa: E402
 from app.figures import HEAT  # noqa: E402
 from app.figures import NEGATIVE as NEG  # noqa: E402
 from app.figures import POSITIVE as POS  # noqa: E402
@@ -34,6 +35,7 @@ from engine import datasets, labs, views  # noqa: E402
 from engine.network import Network  # noqa: E402
 
 STATE_KEY = "lab_sign_flips"
+JOB_KEY = "lab_sign_flips_job"  # the computation in progress (app.jobs)
 DATASETS = tuple(n for n in datasets.NAMES if datasets.n_classes(n) == 2)
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
 ORDERS = {
@@ -84,10 +86,12 @@ def get_state() -> SignFlipsState:
 
 
 # -- computing ------------------------------------------------------------------------------
-def compute(p: Params) -> Result:
-    """Train, then try every sign pattern, with a progress bar (the maths is engine.labs)."""
+def compute(p: Params) -> Iterator[jobs.Progress]:
+    """Train, then try every sign pattern, one pattern a piece (a job of app.jobs: it takes
+    turns with the other sessions, shows progress, can be cancelled); the maths is
+    engine.labs."""
     n_patterns = 2**p.units
-    bar = st.progress(0.0, text="Training the network…")
+    yield jobs.Progress(0.0, "Training the network…")
     X, y = datasets.make(p.dataset, p.n_samples, p.noise, p.seed)
     trainer = labs.train_network(
         X, y, (p.units,), p.activation, epochs=p.epochs, random_state=p.seed, restarts=5
@@ -99,11 +103,10 @@ def compute(p: Params) -> Result:
     for k, pattern in enumerate(labs.iter_sign_patterns(net, X, y)):
         patterns.append(pattern)
         surfaces.append(np.asarray(views.decision_surface(pattern.net, extent, grid)))
-        bar.progress(
+        yield jobs.Progress(
             (k + 1) / n_patterns,
-            text=f"Retrained the output unit for pattern {k + 1} of {n_patterns} ({pattern.label})",
+            f"Retrained the output unit for pattern {k + 1} of {n_patterns} ({pattern.label})",
         )
-    bar.empty()
     return Result(p, X, y, net, labs.accuracy(net, X, y), patterns, extent, surfaces, grid)
 
 
@@ -333,7 +336,16 @@ def page():
         state.params = new
         state.result = None
     if state.result is None:
-        state.result = compute(state.params)
+        params = state.params
+        state.result = jobs.run(
+            JOB_KEY,
+            params,
+            lambda: compute(params),
+            name="Trying every sign pattern",
+            restart=new is not None,
+        )
+        if state.result is None:  # running (its progress is shown), cancelled or failed
+            return
     result = state.result
     p = result.params
     n_sep = sum(q.separable for q in result.patterns)
@@ -381,6 +393,7 @@ def page():
             "sf_json",
         ),
     )
+    draw_compensations(result)
     st.info(
         "**What you should see.** On the wedge with two ReLU units only the learned pattern "
         "(++) separates: its units send the wedge to (or next to) the corner (0, 0) of the "
@@ -392,5 +405,37 @@ def page():
     )
 
 
+def draw_compensations(result: Result):
+    """Each pattern applied to the trained network with nothing retrained: plainly, and with
+    the flipped units' outgoing weights negated too."""
+    st.subheader("Flip and compensate")
+    rows = [
+        {
+            "pattern": "".join("+" if s > 0 else "-" for s in c.signs),
+            "flipped: accuracy": f"{c.flipped_accuracy * 100:.1f} %",
+            "flipped and compensated: accuracy": f"{c.compensated_accuracy * 100:.1f} %",
+            "compensated: largest change of F(x)": f"{c.compensated_change:.3g}",
+        }
+        for c in labs.compensations(result.base, result.X, result.y)
+    ]
+    st.dataframe(rows, hide_index=True, key="sf_compensate")
+    odd = result.params.activation == "tanh"
+    st.info(
+        "**The symmetry.** Negating a flipped unit's outgoing weights v_i as well sends "
+        "-v_i f(-z_i) on to the output. "
+        + (
+            "With tanh, an odd function (f(-z) = -f(z)), that is v_i f(z_i) again: every "
+            "compensated pattern computes the same function (change ~0, same accuracy). The "
+            "2^m sign patterns are symmetries of the network: the weights that fit are never "
+            "unique."
+            if odd
+            else f"With {result.params.activation}, which is not odd, f(-z) ≠ -f(z): the "
+            "compensated patterns change the function, and the accuracy. Switch the "
+            "activation to tanh to see the symmetry."
+        ),
+        icon=":material/visibility:",
+    )
+
+
 # Any unexpected error: a short message and a reset button, never a traceback (app.guard).
-guard.guarded(page, state_keys=(STATE_KEY,), name="Sign-patterns lab")
+guard.guarded(page, state_keys=(STATE_KEY, JOB_KEY), name="Sign-patterns lab")
