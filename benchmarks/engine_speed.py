@@ -84,11 +84,15 @@ FITS = [
 def time_per_unit(contenders, repeats):
     """{name: (median, best) seconds per unit}; each contender is ``() -> (seconds, units)``.
     All take turns in every repeat, the first to go rotating, so that a burst of other work
-    on the machine falls on each of them alike."""
+    on the machine falls on each of them alike. Each timed call follows an untimed one of the
+    same contender: measured here, a 10 ms fit that ran right after PyTorch's loop took 3-4x
+    its time (the core's clock and caches left as PyTorch's AVX-512 work left them), and one
+    untimed call before it removed the effect for every contender alike."""
     names = list(contenders)
     times = {name: [] for name in names}
     for r in range(repeats):
         for name in names[r % len(names) :] + names[: r % len(names)]:
+            contenders[name]()
             seconds, units = contenders[name]()
             times[name].append(seconds / units)
     return {name: (statistics.median(t), min(t)) for name, t in times.items()}

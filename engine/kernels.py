@@ -68,17 +68,20 @@ CACHE_DIR: str | None = None
 OPTIONS = dict(nogil=True, error_model="numpy")
 
 
-def _jit(func):
-    """``numba.njit(cache=True)``, where a cache can be written.
+def _jit(func=None, **extra):
+    """``numba.njit(cache=True)``, where a cache can be written (``extra``: more of numba's
+    options, e.g. fastmath).
 
     numba caches next to this file, else in ~/.cache/numba, and refuses ``cache=True`` when
     neither is writable (a container that runs as a user without a home). Then the cache
     goes to the temporary directory, and failing that there is none: the kernel is compiled
     in each process, which costs seconds but never stops the import.
     """
+    if func is None:
+        return lambda f: _jit(f, **extra)
     global CACHE_DIR
     try:
-        dispatcher = numba.njit(cache=True, **OPTIONS)(func)
+        dispatcher = numba.njit(cache=True, **OPTIONS, **extra)(func)
         CACHE_DIR = dispatcher.stats.cache_path
         return dispatcher
     except (RuntimeError, OSError):
@@ -88,12 +91,12 @@ def _jit(func):
     saved = numba.config.CACHE_DIR
     try:
         numba.config.CACHE_DIR = os.path.join(tempfile.gettempdir(), "engine-numba-cache")
-        dispatcher = numba.njit(cache=True, **OPTIONS)(func)
+        dispatcher = numba.njit(cache=True, **OPTIONS, **extra)(func)
         CACHE_DIR = dispatcher.stats.cache_path
         return dispatcher
     except (RuntimeError, OSError):
         CACHE_DIR = None
-        return numba.njit(**OPTIONS)(func)
+        return numba.njit(**OPTIONS, **extra)(func)
     finally:
         numba.config.CACHE_DIR = saved
 
@@ -440,6 +443,47 @@ def _train_steps(
     return n_steps, OK
 
 
+# -- a forward pass through one hidden layer, for grids -------------------------------------
+
+
+@_jit(fastmath=FASTMATH)
+def _one_hidden_layer(X, W1, b1, activation, W2, b2, out):
+    """out = f(X W1 + b1) W2 + b2, one point at a time: the point's z and a (a row of the
+    hidden layer) stay in registers and L1 between the product that writes them, f, and the
+    output's product that reads them. For a 100 x 100 grid through 2-500-1 in float32 this
+    is ~1.1 ms, against ~4 ms for the same maths as three NumPy calls per chunk (which
+    write and read the chunk's z and a in memory)."""
+    n, d = X.shape
+    m = W1.shape[1]
+    k = W2.shape[1]
+    z = np.empty(m, dtype=X.dtype)
+    a = np.empty(m, dtype=X.dtype)
+    for p in range(n):
+        for j in range(m):
+            z[j] = b1[j]
+        for c in range(d):
+            x = X[p, c]
+            for j in range(m):
+                z[j] += x * W1[c, j]
+        _activate(activation, z, a, m)
+        for o in range(k):
+            total = b2[o]
+            for j in range(m):
+                total += a[j] * W2[j, o]
+            out[p, o] = total
+    return out
+
+
+def one_hidden_layer(X, W1, b1, activation, W2, b2):
+    """``F(X)`` of a network with one hidden layer of activation ``activation`` (a code of
+    ``ACTIVATION_CODES``), in X's dtype (the arrays must share it)."""
+    out = np.empty((X.shape[0], W2.shape[1]), dtype=X.dtype)
+    try:
+        return _one_hidden_layer(X, W1, b1, activation, W2, b2, out)
+    except OSError:  # compiled, but the cache could not be written (as train_steps)
+        return _one_hidden_layer(X, W1, b1, activation, W2, b2, out)
+
+
 def train_steps(*args):
     """The kernel ``_train_steps`` (see there), compiled or loaded on the first call."""
     try:
@@ -465,6 +509,9 @@ def warm_up():
         theta, np.zeros(13), np.zeros(13), X, T, 0, 2, True, 1, np.array([2, 3, 1], np.int64),
         RELU, HINGE, 0.0, 0.0, SGD, 0.1, 0.0, math.inf, 0, log, log.copy(), guard, theta.copy(),
     )  # fmt: skip
+    # The grids' forward pass (float32, as views.decision_surface asks).
+    f32 = np.ones((2, 2), np.float32)
+    one_hidden_layer(f32, f32, f32[0], RELU, f32, f32[0])
     return time.perf_counter() - start
 
 
