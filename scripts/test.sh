@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
-# Run every test on a fresh machine: install Debian's chromium when missing (as root), make
+# Run every test on a fresh machine: install Debian's chromium (and nginx, supervisor) when missing (as root), make
 # .venv, install the pinned dev requirements, then pytest. Browser tests drive
 # /usr/bin/chromium; with CI=true (or REQUIRE_BROWSER=1) a missing browser is an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+# Debian's chromium for the browser tests (required in CI); nginx and supervisor for the
+# deployment's test (a replica killed behind nginx, restarted by supervisord), which is
+# skipped, and says so, where they cannot be installed.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends chromium >/dev/null
+  need_update=1
+  apt_install() {
+    if [ -n "$need_update" ]; then apt-get update -q >/dev/null; need_update=""; fi
+    apt-get install -y -q --no-install-recommends "$@" >/dev/null
+  }
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  if ! command -v supervisord >/dev/null || ! [ -x /usr/sbin/nginx ]; then
+    apt_install nginx supervisor || echo "warning: nginx/supervisor not installed" >&2
+    # Debian starts the services it installs; the tests start their own on free ports.
+    service nginx stop >/dev/null 2>&1 || true
+    service supervisor stop >/dev/null 2>&1 || true
+  fi
 fi
 if [ "${CI:-}" = true ]; then export REQUIRE_BROWSER=1; fi
 if [ "${REQUIRE_BROWSER:-}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
