@@ -107,6 +107,22 @@ function ticks(lo, hi, count) {
   return out;
 }
 
+// A series as one path, lifting the pen where a point cannot be drawn (NaN, or a value a
+// log axis cannot show: mapY returns NaN for it).
+function tracePolyline(ctx, x, y, mapX, mapY) {
+  let pen = false;
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const py = mapY(y[i]);
+    if (!isFinite(x[i]) || !isFinite(py)) {
+      pen = false;
+      continue;
+    }
+    if (pen) ctx.lineTo(mapX(x[i]), py);
+    else ctx.moveTo(mapX(x[i]), py);
+    pen = true;
+  }
+}
+
 function compactNumber(v) {
   if (v === 0) return "0";
   return v.toExponential(1).replace("e+", "e").replace(".0e", "e");
@@ -829,17 +845,7 @@ class LiveView {
       if (series[name] === undefined) continue;
       const y = toF64(series[name]);
       ctx.beginPath();
-      let pen = false;
-      for (let i = 0; i < Math.min(x.length, y.length); i++) {
-        const py = name.endsWith("loss") && !(y[i] > 0) ? NaN : Y(y[i]);
-        if (!isFinite(x[i]) || !isFinite(py)) {
-          pen = false;
-          continue;
-        }
-        if (pen) ctx.lineTo(X(x[i]), py);
-        else ctx.moveTo(X(x[i]), py);
-        pen = true;
-      }
+      tracePolyline(ctx, x, y, X, (v) => (name.endsWith("loss") && !(v > 0) ? NaN : Y(v)));
       ctx.setLineDash(dash);
       ctx.strokeStyle = color;
       ctx.lineWidth = width;
@@ -939,17 +945,7 @@ class LiveView {
       ctx.setLineDash([]);
     }
     ctx.beginPath();
-    let pen = false;
-    for (let i = 0; i < Math.min(x.length, g.length); i++) {
-      const py = g[i] > 0 ? Y(g[i]) : NaN;
-      if (!isFinite(x[i]) || !isFinite(py)) {
-        pen = false;
-        continue;
-      }
-      if (pen) ctx.lineTo(X(x[i]), py);
-      else ctx.moveTo(X(x[i]), py);
-      pen = true;
-    }
+    tracePolyline(ctx, x, g, X, (v) => (v > 0 ? Y(v) : NaN));
     ctx.lineJoin = "bevel";
     ctx.strokeStyle = GRAD_COLOR;
     ctx.lineWidth = 1.5;
