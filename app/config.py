@@ -362,13 +362,18 @@ def snap(value, options):
 HIDEABLE = (*QUERY_NAMES.values(), "preset", "upload", "flip", "edit", "compare", "export")
 
 
+def is_on(value) -> bool:
+    """A URL switch that is on: ``1``, ``true`` or ``yes`` (``?present=1``, ``?lr_hide=1``)."""
+    return str(value).lower() in ("1", "true", "yes")
+
+
 def hidden_controls(params: Mapping[str, str]) -> frozenset[str]:
     names = set()
     raw = params.get("hide")
     if raw:
         names.update(n.strip() for n in str(raw)[:500].split(","))
     for key, value in params.items():
-        if key.endswith("_hide") and str(value).lower() in ("1", "true", "yes"):
+        if key.endswith("_hide") and is_on(value):
             names.add(key[: -len("_hide")])
     return frozenset(n for n in names if n in HIDEABLE)
 

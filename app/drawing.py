@@ -92,19 +92,14 @@ def start(ps) -> None:
 def _replace(ps, X_train, y_train, X_test, y_test) -> None:
     """Train and evaluate on new drawn data from the next step on, weights kept."""
     d = ps.data
-    ps.data = S.Data(X_train, y_train, X_test, y_test, d.n_classes, d.class_names)
     ps.uploaded = S.Uploaded(
         DRAWN,
         np.concatenate([X_train, X_test]),
         np.concatenate([y_train, y_test]),
         tuple(d.class_names),
     )
-    phi = ps.features
-    ps.trainer.replace_data(phi(X_train), y_train)
-    ps.trainer.replace_test_data(phi(X_test), y_test)
+    S.use_data(ps, S.Data(X_train, y_train, X_test, y_test, d.n_classes, d.class_names))
     ps.trainer.clear_stop()
-    ps.points_version += 1
-    ps.scrub = None
 
 
 def add(ps, xy, label: int) -> str | None:

@@ -234,7 +234,6 @@ def compare_boundaries(results, extent):
     says so in its title and on the chart, whose axis stops at 100 times the largest
     starting loss: the last losses before a blow-up (up to 10^270) would flatten the rest.
     """
-    from plotly.subplots import make_subplots
 
     def title(r):
         # "A: relu · layers [8, 8] · lr 0.1" -> "A: relu · lr 0.1" over "layers [8, 8]"

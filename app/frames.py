@@ -66,17 +66,7 @@ def hidden_frame(net, data, *, frame, layer, units, axes, phi=None, show_test=Tr
     extent = plane_extent(data)
     raw = phi is None or phi.is_raw
     X_train, X_test = (data.X_train, data.X_test) if raw else (phi(data.X_train), phi(data.X_test))
-    if layer == 0 and not raw:
-        width = len(phi.names)
-        i, j = units[0] % width, units[1] % width
-        H_train, H_test = X_train[:, [i, j]], X_test[:, [i, j]]
-        lines = [phi(line)[:, [i, j]] for line in views.input_grid_lines(extent)]
-        # Only with exactly these two features and no hidden layer is the output's
-        # boundary a line in this picture.
-        out_line = views.output_line(net) if net.n_layers < 2 and width == 2 else None
-        labels = (phi.names[i], phi.names[j])
-        bounds = (None, None)
-    elif net.n_layers < 2:
+    if net.n_layers < 2 and layer != 0:
         H_train, H_test = data.X_train, data.X_test
         lines = None
         out_line = views.output_line(net) if raw else None
@@ -88,13 +78,21 @@ def hidden_frame(net, data, *, frame, layer, units, axes, phi=None, show_test=Tr
         H_train = views.hidden_features(net, X_train, layer, (i, j))
         H_test = views.hidden_features(net, X_test, layer, (i, j))
         lines = views.grid_line_images(net, extent, layer, (i, j), inputs=None if raw else phi)
-        last_hidden = layer == net.n_layers - 1 and (i, j) == (0, 1)
-        out_line = views.output_line(net) if last_hidden else None
-        sub = "" if layer == 1 else f"^{layer}"
-        labels = (f"f(z{sub}_{i + 1})", f"f(z{sub}_{j + 1})")
-        bounds = net.act.bounds
+        if layer == 0:
+            # Only with exactly these two features and no hidden layer is the output's
+            # boundary a line in this picture.
+            out_line = views.output_line(net) if net.n_layers < 2 and width == 2 else None
+            names = phi.names if phi is not None else ("x1", "x2")
+            labels = (names[i], names[j])
+            bounds = (None, None)
+        else:
+            last_hidden = layer == net.n_layers - 1 and (i, j) == (0, 1)
+            out_line = views.output_line(net) if last_hidden else None
+            sub = "" if layer == 1 else f"^{layer}"
+            labels = (f"f(z{sub}_{i + 1})", f"f(z{sub}_{j + 1})")
+            bounds = net.act.bounds
     shown = np.concatenate([H_train, H_test]) if show_test else H_train
-    axes = views.hidden_axes(bounds, shown if len(shown) else H_train, axes)
+    axes = views.hidden_axes(bounds, shown, axes)
     payload = hidden_payload(
         frame=frame,
         axes=axes,

@@ -93,9 +93,8 @@ class Progress:
 def estimate_seconds(layer_sizes, batch: int, steps: int) -> float:
     """CPU seconds of ``steps`` training steps of a network of ``layer_sizes`` on minibatches
     of ``batch`` points, by the cost model above (an overestimate, on purpose)."""
-    sizes = tuple(int(s) for s in layer_sizes)
-    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-    madds = 3.0 * max(1, int(batch)) * weights
+    weights = load.weight_count(layer_sizes)
+    madds = load.step_madds(layer_sizes, max(1, int(batch)))
     per_step = STEP_SECONDS + madds / MADD_RATE + WEIGHT_PASSES * 8.0 * weights / BYTE_RATE
     return max(0, int(steps)) * per_step
 
@@ -230,21 +229,17 @@ class Job:
         text = self.text
         if self.fraction > 0.02 and self.wall > 1.0:
             left = self.wall * (1.0 - self.fraction) / self.fraction
-            text += f" · about {_duration(left)} left"
+            text += f" · about {describe_seconds(left)} left"
         return text
 
 
-def _duration(seconds: float) -> str:
+def describe_seconds(seconds: float) -> str:
+    """``'40 s'``, ``'12 min'``, ``'2.3 h'``: a duration as a person reads it."""
     if seconds < 90:
         return f"{max(1, round(seconds))} s"
     if seconds < 5400:
         return f"{round(seconds / 60)} min"
     return f"{seconds / 3600:.1f} h"
-
-
-def describe_seconds(seconds: float) -> str:
-    """``'40 s'``, ``'12 min'``, ``'2.3 h'``: a duration as a person reads it."""
-    return _duration(seconds)
 
 
 # -- in a page ----------------------------------------------------------------------------

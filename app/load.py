@@ -284,13 +284,22 @@ def history_interval(base: float = 1.0, *, playing: int | None = None) -> float:
     return min(MAX_HISTORY_INTERVAL, max(float(base), float(base) * playing / BUSY_FROM))
 
 
+def weight_count(layer_sizes) -> int:
+    """The weights of a network of ``layer_sizes`` (biases aside)."""
+    sizes = tuple(int(s) for s in layer_sizes)
+    return sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def step_madds(layer_sizes, batch) -> float:
+    """Multiply-adds of one training step (forward, backward, gradients) on ``batch`` points."""
+    return 3.0 * batch * weight_count(layer_sizes)
+
+
 def work_per_step(trainer) -> float:
-    """Multiply-adds of one training step of ``trainer`` (forward, backward, gradients),
-    plus Python's overhead as ``STEP_OVERHEAD``."""
-    sizes = tuple(trainer.net.layer_sizes)
+    """Multiply-adds of one training step of ``trainer``, plus Python's overhead as
+    ``STEP_OVERHEAD``."""
     batch = getattr(trainer, "batch_size", None) or getattr(trainer, "n_train", 1)
-    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-    return 3.0 * batch * weights + STEP_OVERHEAD
+    return step_madds(trainer.net.layer_sizes, batch) + STEP_OVERHEAD
 
 
 def frame_work_budget(playing: int | None = None) -> float:
@@ -374,13 +383,10 @@ class Run:
 
     frames: int = 1
 
-    def __init__(self, started: float | None = None) -> None:
-        self.started = started
+    started: float = 0.0  # cpu_clock() when the run began (set by pace)
 
     def over_budget(self) -> bool:
         """Whether this run's frames have used their share of the CPU (``RUN_CPU``)."""
-        if self.started is None:
-            self.started = cpu_clock()
         return cpu_clock() - self.started > RUN_CPU
 
 
@@ -397,10 +403,12 @@ def pace(
     run = Run()
     sid = current_session_id()
     if sid is None or not PACING:
+        run.started = cpu_clock()
         yield run
         return
     if not playing:
         registry.leave(sid)
+        run.started = cpu_clock()
         yield run
         return
     registry.heartbeat(sid)

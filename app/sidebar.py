@@ -14,7 +14,7 @@ from dataclasses import fields
 
 import streamlit as st
 
-from app import presets
+from app import drawing, presets
 from app.config import (
     BATCH_SIZES,
     CUSTOM,
@@ -136,7 +136,7 @@ def show(
     if st.session_state.get(_key("dataset")) not in names:
         st.session_state[_key("dataset")] = names[0]
     if shown("dataset"):
-        drawn = uploaded_name == "drawn points"  # app.drawing.DRAWN: no CSV behind them
+        drawn = uploaded_name == drawing.DRAWN  # no CSV behind them
         sb.selectbox(
             "Dataset",
             names,

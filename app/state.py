@@ -160,8 +160,13 @@ def regenerate(state: PlaygroundState) -> None:
 
 def _draw_data(state: PlaygroundState, config: PlaygroundConfig) -> None:
     """Train on ``config``'s sample of the data from now on, with the same weights."""
-    data = make_data(config, state.uploaded)
-    phi = FeatureMap(config.features)
+    use_data(state, make_data(config, state.uploaded), FeatureMap(config.features))
+
+
+def use_data(state: PlaygroundState, data: Data, phi: FeatureMap | None = None) -> None:
+    """Train and evaluate on ``data`` from the next step on, with the same weights (a new
+    sample, drawn points); ``phi`` the input features (the configuration's by default)."""
+    phi = state.features if phi is None else phi
     state.trainer.replace_data(phi(data.X_train), data.y_train)
     state.trainer.replace_test_data(phi(data.X_test), data.y_test)
     state.data = data

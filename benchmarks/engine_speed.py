@@ -440,28 +440,20 @@ def main():
         f" >= {TARGET_FIT_RATIO:.0f}x per fit than every rival (2-8-1, 200 points);"
         f" a 500-unit grid >= {TARGET_GRID_RATIO:.0f}x faster than PyTorch."
     )
-    for label, t in fits:
-        ours = t["ours"][0]
-        name, (theirs, _) = min(
-            ((k, v) for k, v in t.items() if k != "ours"), key=lambda kv: kv[1][0]
-        )
-        ratio = theirs / ours
-        verdict = "met" if ratio >= TARGET_FIT_RATIO else "NOT met"
-        print(
-            f"  {label}: the closest rival ({COLUMN_NAMES[name]}) takes "
-            f"{ratio:.1f}x our time -> {verdict}"
-        )
-    for label, t in steps:
-        ours = t["ours"][0]
-        name, (theirs, _) = min(
-            ((k, v) for k, v in t.items() if k != "ours"), key=lambda kv: kv[1][0]
-        )
-        ratio = theirs / ours
-        verdict = "met" if ratio >= TARGET_STEP_RATIO else "NOT met"
-        print(
-            f"  step, {label}: the closest rival ({COLUMN_NAMES[name]}) takes "
-            f"{ratio:.1f}x our time -> {verdict}"
-        )
+    for rows, target, prefix in (
+        (fits, TARGET_FIT_RATIO, ""),
+        (steps, TARGET_STEP_RATIO, "step, "),
+    ):
+        for label, t in rows:
+            name, (theirs, _) = min(
+                ((k, v) for k, v in t.items() if k != "ours"), key=lambda kv: kv[1][0]
+            )
+            ratio = theirs / t["ours"][0]
+            verdict = "met" if ratio >= target else "NOT met"
+            print(
+                f"  {prefix}{label}: the closest rival ({COLUMN_NAMES[name]}) takes "
+                f"{ratio:.1f}x our time -> {verdict}"
+            )
     for label, t in grids:
         if "500" in label and "torch32" in t:
             ratio = t["torch32"][0] / t["ours"][0]

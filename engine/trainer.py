@@ -541,7 +541,7 @@ class Trainer:
             z += b.astype(np.float32)
             if not (z > 0).any():
                 return layer, W.shape[1]
-            a = np.maximum(z, 0.0, out=z)
+            a = self.net.act.f(z, out=z)  # the table's relu
         return None
 
     # -- evaluation -----------------------------------------------------------------------

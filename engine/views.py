@@ -77,8 +77,9 @@ def unit_lines(net):
 
 
 def hidden_features(net, X, layer=1, units=(0, 1)):
-    """``[f(z_i), f(z_j)]`` of two units of a hidden layer for each point, shape (n, 2)."""
-    A = net.hidden_activations(X, layer)
+    """``[f(z_i), f(z_j)]`` of two units of a hidden layer for each point, shape (n, 2);
+    ``layer`` 0 is the network's inputs themselves, a^0 = x (the input features)."""
+    A = np.asarray(X, dtype=np.float64) if layer == 0 else net.hidden_activations(X, layer)
     return A[:, list(units)]
 
 
@@ -88,15 +89,6 @@ def grid_line_images(net, extent, layer=1, units=(0, 1), n_lines=11, n_points=60
     Returns a list of (n_points, 2) polylines: n_lines of constant x2, then n_lines of
     constant x1 (ConvNetJS's picture of the plane being folded).
     """
-    lines = input_grid_lines(extent, n_lines, n_points)
-    P = np.concatenate(lines)
-    H = hidden_features(net, P if inputs is None else inputs(P), layer, units)
-    return np.split(H, len(lines))
-
-
-def input_grid_lines(extent, n_lines=11, n_points=60):
-    """The input plane's grid: n_lines of constant x2, then n_lines of constant x1, each a
-    (n_points, 2) polyline."""
     xs = np.linspace(extent[0], extent[1], n_points)
     ys = np.linspace(extent[2], extent[3], n_points)
     lines = [
@@ -107,7 +99,9 @@ def input_grid_lines(extent, n_lines=11, n_points=60):
         np.column_stack([np.full(n_points, x), ys])
         for x in np.linspace(extent[0], extent[1], n_lines)
     ]
-    return lines
+    P = np.concatenate(lines)
+    H = hidden_features(net, P if inputs is None else inputs(P), layer, units)
+    return np.split(H, len(lines))
 
 
 def output_line(net):

@@ -48,6 +48,13 @@ def make_job(clocks, n=10_000, cost=0.005, **kw):
     return jobs.Job(pieces(clocks, n, cost), clock=clocks.wall, cpu_clock=clocks.thread, **kw)
 
 
+def run_alone(job, clocks):
+    """Run ``job`` to its end as the only session, the clock moved to each slice's turn."""
+    while job.running:
+        clocks.now = max(clocks.now, job.next_due)
+        job.run_slice(sessions=1)
+
+
 def simulate(job, clocks, sessions, seconds, tick=0.03):
     """The browser's timer ticks every ``tick`` s; the job runs a slice whenever it is due.
     Returns the job's CPU over the wall time simulated."""
@@ -128,9 +135,7 @@ def test_a_slice_runs_at_least_one_piece_however_long():
 def test_a_job_returns_its_result_and_progress_reaches_one():
     clocks = FakeClocks()
     job = make_job(clocks, n=7, cost=0.001)
-    while job.running:
-        clocks.now = max(clocks.now, job.next_due)
-        job.run_slice(sessions=1)
+    run_alone(job, clocks)
     assert job.state == jobs.DONE and job.result == 7 and job.fraction == 1.0
 
 
@@ -164,9 +169,7 @@ def test_an_error_in_the_work_ends_the_job_with_a_message():
 def test_a_job_that_runs_past_its_budget_is_stopped():
     clocks = FakeClocks()
     job = make_job(clocks, cost=0.5, budget=2.0)
-    while job.running:
-        clocks.now = max(clocks.now, job.next_due)
-        job.run_slice(sessions=1)
+    run_alone(job, clocks)
     assert job.state == jobs.FAILED and "budget" in job.message
     assert job.cpu <= jobs.OVERRUN * 2.0 + jobs.SLICE_ALONE + 0.5
 

@@ -96,7 +96,7 @@ def get_state() -> S.PlaygroundState:
             ps = S.new_state(config)
         ps.notices = notices
         ps.hidden_controls = C.hidden_controls(params)
-        ps.present = str(params.get("present", "")).lower() in ("1", "true", "yes")
+        ps.present = C.is_on(params.get("present"))
         ps.session_id = session_mark.issue()
         st.session_state["playground"] = ps
         sidebar.seed_widgets(config)
@@ -140,10 +140,7 @@ def _reset():
 def _flip(layer, unit):
     ps = get_state()
     ps.scrub = None
-    if ps.compensate:
-        ps.trainer.flip_unit_sign(layer, unit, compensate=True)
-    else:
-        ps.trainer.flip_unit_sign(layer, unit)
+    ps.trainer.flip_unit_sign(layer, unit, compensate=ps.compensate)
 
 
 def _scrub():
@@ -253,7 +250,7 @@ def _live_frames(ps: S.PlaygroundState, live: bool, run: load.Run) -> int:
         if ps.playing:
             ps.playing = False
             st.rerun(scope="app")
-    elif ps.trainer.step_count and hasattr(ps.trainer, "health_notice"):
+    elif ps.trainer.step_count:
         # e.g. every ReLU unit dead after a huge step: the loss is flat and nothing learns.
         notice = ps.trainer.health_notice()
         if notice:
@@ -264,7 +261,7 @@ def _live_frames(ps: S.PlaygroundState, live: bool, run: load.Run) -> int:
 def _other_moments(trainer) -> bool:
     """Whether the history holds weights other than those kept: else a rewind offers
     nothing (a blow-up at the first steps keeps the initial weights)."""
-    if not getattr(trainer, "can_rewind", False):
+    if not trainer.can_rewind:
         return False
     theta = trainer.net.theta
     return any(not np.array_equal(e.theta, theta) for e in trainer.history.entries[:-1])
