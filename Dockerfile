@@ -20,7 +20,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     OMP_NUM_THREADS=1 \
     OPENBLAS_NUM_THREADS=1 \
     MKL_NUM_THREADS=1 \
-    # The training kernel's compiled code (engine/kernels.py), built into the image below.
+    # The training kernel's compiled code (engine/compiled.py), built into the image below.
     NUMBA_CACHE_DIR=/app/.numba-cache \
     # Where the replica listens. Environment variables rather than flags in CMD, so that
     # `docker run -e` and docker-compose.yml can give each replica its own port (Streamlit
@@ -39,7 +39,7 @@ COPY . .
 # Not root: the app writes nothing but its own logs (and numba its cache, compiled here
 # so that no replica spends seconds compiling at its first Play).
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin studio \
-    && python -c "from engine import kernels; kernels.warm_up()" \
+    && python -c "from engine import compiled; compiled.warm_up()" \
     && chown -R studio "$NUMBA_CACHE_DIR"
 USER studio
 

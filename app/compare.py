@@ -19,7 +19,7 @@ from app import config as C
 from app import figures, frames, jobs
 from app import messages as M
 from app import state as S
-from engine import losses, views
+from engine import geometry, losses
 from engine.features import FeatureMap
 
 JOB_KEY = "cmp_job"
@@ -83,7 +83,7 @@ def train(config, data, epochs, name="") -> Iterator[jobs.Progress]:
         )
     trainer.record()
     extent = frames.plane_extent(data)
-    surface = views.decision_surface(trainer.net, extent, 60, inputs=FeatureMap(config.features))
+    surface = geometry.decision_surface(trainer.net, extent, 60, inputs=FeatureMap(config.features))
     if surface.ndim == 3:  # several classes: the margin of the winning class
         surface = surface.max(axis=2) - np.sort(surface, axis=2)[..., -2]
     label = f"{name}: {describe(config)}" if name else describe(config)

@@ -2,7 +2,7 @@
 
 Everything is drawn with Pillow from arrays, so no browser (and no kaleido) is needed: a
 small raster kit (`Canvas`) paints a decision surface, points, lines and axes in the colours
-of the live views. The builders (`boundary_png`, `hidden_png`, `lines_png`, `run_gif`,
+of the live geometry. The builders (`boundary_png`, `hidden_png`, `lines_png`, `run_gif`,
 `dataset_csv`, `network_json`, `load_network_into`) are pure functions of their arguments and
 can be tested without Streamlit; `export_panel` and `download` draw the page's buttons.
 
@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from app import messages
 from app.payloads import CLASS_COLORS, UNIT_COLORS, surface_mode
-from engine import datasets, serialize, views
+from engine import datasets, geometry, serialize
 from engine.network import Network
 
 log = logging.getLogger(__name__)
@@ -403,9 +403,9 @@ def boundary_image(
     X_test = np.empty((0, 2)) if X_test is None else X_test
     y_test = np.empty(0) if y_test is None else y_test
     if extent is None:
-        extent = views.data_extent(np.concatenate([np.asarray(X_train), np.asarray(X_test)]))
+        extent = geometry.data_extent(np.concatenate([np.asarray(X_train), np.asarray(X_test)]))
     if surface is None:
-        surface = views.decision_surface(net, extent, grid, inputs=inputs)
+        surface = geometry.decision_surface(net, extent, grid, inputs=inputs)
     mode = surface_mode(net, n_classes)
     value_range = (-2.0, 2.0)
     if mode == "regression":
@@ -414,7 +414,7 @@ def boundary_image(
     c = Canvas(extent, size, title=title, xlabel="x1", ylabel="x2")
     c.surface(surface, mode, value_range)
     if show_units and inputs is None and net.n_layers >= 2:
-        lines = views.unit_lines(net)
+        lines = geometry.unit_lines(net)
         if len(lines) <= 24:
             for i, (w1, w2, b) in enumerate(lines):
                 c.line_abc(
@@ -467,7 +467,7 @@ def hidden_image(
     if H.ndim == 1 or H.shape[1] == 1:
         H = np.column_stack([H.reshape(-1), np.zeros(len(H))])
     if axes is None:
-        axes = views.hidden_axes((None, None), H)
+        axes = geometry.hidden_axes((None, None), H)
         lo = min(axes[0], axes[2])
         axes = (min(axes[0], -0.1), axes[1], min(axes[2], -0.1), axes[3]) if lo < 0 else axes
     c = Canvas(axes, size, title=title, xlabel=labels[0], ylabel=labels[1])
@@ -565,7 +565,7 @@ def run_frames(
     n = len(entries)
     picks = sorted(set(np.linspace(0, n - 1, min(n, max_frames)).round().astype(int).tolist()))
     X_test = np.empty((0, 2)) if X_test is None else X_test
-    extent = views.data_extent(np.concatenate([np.asarray(X_train), np.asarray(X_test)]))
+    extent = geometry.data_extent(np.concatenate([np.asarray(X_train), np.asarray(X_test)]))
     work = copy.deepcopy(net)
     frames = []
     for i in picks:

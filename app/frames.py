@@ -8,13 +8,13 @@ from __future__ import annotations
 import numpy as np
 
 from app.payloads import boundary_payload, hidden_payload, surface_mode
-from engine import views
+from engine import geometry
 
 GRID = 100
 
 
 def plane_extent(data):
-    return views.data_extent(np.concatenate([data.X_train, data.X_test]))
+    return geometry.data_extent(np.concatenate([data.X_train, data.X_test]))
 
 
 def boundary_frame(
@@ -33,7 +33,7 @@ def boundary_frame(
     the raw (x1, x2); the units' lines are drawn only when they are."""
     extent = plane_extent(data)
     raw = phi is None or phi.is_raw
-    surface = views.decision_surface(net, extent, grid, inputs=None if raw else phi)
+    surface = geometry.decision_surface(net, extent, grid, inputs=None if raw else phi)
     mode = surface_mode(net, data.n_classes)
     # A fixed colour scale, so a frame's shading is comparable with the last one's; the
     # margins of hinge and squared error sit at +-1.
@@ -51,7 +51,7 @@ def boundary_frame(
         X_test=data.X_test if send_points else None,
         y_test=data.y_test,
         show_test=show_test,
-        units=views.unit_lines(net) if raw else None,
+        units=geometry.unit_lines(net) if raw else None,
         discretize=discretize,
         points_version=points_version,
         value_range=value_range,
@@ -69,30 +69,30 @@ def hidden_frame(net, data, *, frame, layer, units, axes, phi=None, show_test=Tr
     if net.n_layers < 2 and layer != 0:
         H_train, H_test = data.X_train, data.X_test
         lines = None
-        out_line = views.output_line(net) if raw else None
+        out_line = geometry.output_line(net) if raw else None
         labels = ("x1", "x2")
         bounds = (None, None)
     else:
         width = net.layer_sizes[layer]
         i, j = units[0] % width, units[1] % width
-        H_train = views.hidden_features(net, X_train, layer, (i, j))
-        H_test = views.hidden_features(net, X_test, layer, (i, j))
-        lines = views.grid_line_images(net, extent, layer, (i, j), inputs=None if raw else phi)
+        H_train = geometry.hidden_features(net, X_train, layer, (i, j))
+        H_test = geometry.hidden_features(net, X_test, layer, (i, j))
+        lines = geometry.grid_line_images(net, extent, layer, (i, j), inputs=None if raw else phi)
         if layer == 0:
             # Only with exactly these two features and no hidden layer is the output's
             # boundary a line in this picture.
-            out_line = views.output_line(net) if net.n_layers < 2 and width == 2 else None
+            out_line = geometry.output_line(net) if net.n_layers < 2 and width == 2 else None
             names = phi.names if phi is not None else ("x1", "x2")
             labels = (names[i], names[j])
             bounds = (None, None)
         else:
             last_hidden = layer == net.n_layers - 1 and (i, j) == (0, 1)
-            out_line = views.output_line(net) if last_hidden else None
+            out_line = geometry.output_line(net) if last_hidden else None
             sub = "" if layer == 1 else f"^{layer}"
             labels = (f"f(z{sub}_{i + 1})", f"f(z{sub}_{j + 1})")
             bounds = net.act.bounds
     shown = np.concatenate([H_train, H_test]) if show_test else H_train
-    axes = views.hidden_axes(bounds, shown, axes)
+    axes = geometry.hidden_axes(bounds, shown, axes)
     payload = hidden_payload(
         frame=frame,
         axes=axes,

@@ -7,19 +7,19 @@ interpreter lock, and goes on after its tab is closed. Here it is a *job*: a gen
 does its work in small pieces and yields a `Progress` after each, advanced by one slice at a
 time in an ``st.fragment`` whose ``run_every`` timer lives in the browser. So:
 
-* a slice runs in ``load.frame_slot()``: it takes turns with the frames of every session
-  (app.load) instead of thrashing with them, and holds the turn for at most
+* a slice runs in ``pacing.frame_slot()``: it takes turns with the frames of every session
+  (app.pacing) instead of thrashing with them, and holds the turn for at most
   ``SLICE_SHARED`` seconds of CPU while anyone else plays (``SLICE_ALONE`` when no one
   does); a job whose single pieces run longer (one step of a wide network on many points,
   mostly BLAS) runs beside the frames instead (`takes_turns`);
 * between slices the job rests (`rest`): its CPU over time is at most one session's share
-  of ``load.SERVER_CPU``. It counts as one more session in ``load.REGISTRY`` (so every page
+  of ``pacing.SERVER_CPU``. It counts as one more session in ``pacing.REGISTRY`` (so every page
   that plays leaves it that share), under its own key and without a frame cost, so the
   frame rate the others are given is the one they would get with one more light player;
 * the fragment shows the progress and a Cancel button; a cancelled job stops at its next
   slice and its generator is closed;
 * the fragment's reruns come from the browser's timer: when the tab closes (or the page is
-  left) no more slices run; the registry forgets the job ``load.EXPIRY_SECONDS`` later, and
+  left) no more slices run; the registry forgets the job ``pacing.EXPIRY_SECONDS`` later, and
   Streamlit drops the session itself after ``server.disconnectedSessionTTL``;
 * a job may use ``MAX_SECONDS`` of CPU at most: what is estimated to need more is cut down
   or refused before it starts (`estimate_seconds`, by the caller), and a job whose measured
@@ -52,16 +52,16 @@ from typing import Any
 
 import streamlit as st
 
-from app import guard, load
+from app import guard, pacing
 from app import messages as M
 
 log = logging.getLogger("app.jobs")
 
 MAX_SECONDS = 60.0  # CPU seconds one job may use (~1 minute alone, ~20 in a class of 20)
 OVERRUN = 2.0  # a job whose measured CPU passes OVERRUN * its budget is stopped
-SLICE_SHARED = load.FRAME_SPACING  # a slice's CPU while others play: one frame's spacing
+SLICE_SHARED = pacing.FRAME_SPACING  # a slice's CPU while others play: one frame's spacing
 SLICE_ALONE = 0.5  # ... and when no other session is playing or running a job
-MAX_POLL = 1.5  # the fragment's timer at most (a heartbeat inside load.EXPIRY_SECONDS)
+MAX_POLL = 1.5  # the fragment's timer at most (a heartbeat inside pacing.EXPIRY_SECONDS)
 
 # The cost model behind `estimate_seconds`, measured on this project's 2-core machine
 # (one BLAS thread): a 2-8-1 step on 140 points ~16 us (Python's overhead), a 6 x 500
@@ -93,23 +93,23 @@ class Progress:
 def estimate_seconds(layer_sizes, batch: int, steps: int) -> float:
     """CPU seconds of ``steps`` training steps of a network of ``layer_sizes`` on minibatches
     of ``batch`` points, by the cost model above (an overestimate, on purpose)."""
-    weights = load.weight_count(layer_sizes)
-    madds = load.step_madds(layer_sizes, max(1, int(batch)))
+    weights = pacing.weight_count(layer_sizes)
+    madds = pacing.step_madds(layer_sizes, max(1, int(batch)))
     per_step = STEP_SECONDS + madds / MADD_RATE + WEIGHT_PASSES * 8.0 * weights / BYTE_RATE
     return max(0, int(steps)) * per_step
 
 
-def share(sessions: int, cpu: float = load.SERVER_CPU) -> float:
+def share(sessions: int, cpu: float = pacing.SERVER_CPU) -> float:
     """The fraction of a core one of ``sessions`` active sessions may use (one Python
     process uses one core at most)."""
     return min(1.0, max(cpu, 1e-3) / max(1, int(sessions)))
 
 
-def rest(cost: float, sessions: int, cpu: float = load.SERVER_CPU) -> float:
+def rest(cost: float, sessions: int, cpu: float = pacing.SERVER_CPU) -> float:
     """Seconds from the start of a slice that cost ``cost`` CPU seconds to the start of the
     next one, so that the job uses at most its `share`: CPU / wall time <= share. Streamlit's
-    own cost of a fragment run (``load.RUN_OVERHEAD``) counts as the job's."""
-    return (max(0.0, cost) + load.RUN_OVERHEAD) / share(sessions, cpu)
+    own cost of a fragment run (``pacing.RUN_OVERHEAD``) counts as the job's."""
+    return (max(0.0, cost) + pacing.RUN_OVERHEAD) / share(sessions, cpu)
 
 
 def slice_seconds(others: int) -> float:
@@ -148,7 +148,7 @@ class Job:
         self.longest_piece = 0.0  # CPU seconds of the longest piece so far
         self.notices: list = []  # shown above the progress while it runs, and with the result
         self.next_due = -math.inf
-        self.interval = load.INTERVALS[0]  # when the next slice is due, as a timer
+        self.interval = pacing.INTERVALS[0]  # when the next slice is due, as a timer
         self._started: float | None = None
 
     @property
@@ -193,7 +193,7 @@ class Job:
         self.slices += 1
         self.wall = self.clock() - self._started
         self.next_due = now + rest(cost, sessions)
-        self.interval = min(MAX_POLL, max(load.INTERVALS[0], self.next_due - self.clock()))
+        self.interval = min(MAX_POLL, max(pacing.INTERVALS[0], self.next_due - self.clock()))
         if self.running and self.cpu > OVERRUN * self.budget:
             self._end(
                 FAILED,
@@ -244,7 +244,7 @@ def describe_seconds(seconds: float) -> str:
 
 # -- in a page ----------------------------------------------------------------------------
 def _registry_key() -> str | None:
-    sid = load.current_session_id()
+    sid = pacing.current_session_id()
     # Its own key: a session may play in the Playground and run a job at the same time.
     return None if sid is None else f"{sid}/job"
 
@@ -252,11 +252,11 @@ def _registry_key() -> str | None:
 def _leave() -> None:
     rkey = _registry_key()
     if rkey is not None:
-        load.REGISTRY.leave(rkey)
+        pacing.REGISTRY.leave(rkey)
 
 
 def takes_turns(job: Job) -> bool:
-    """Whether a slice of ``job`` waits for the frames' turn (``load.frame_slot``): yes while
+    """Whether a slice of ``job`` waits for the frames' turn (``pacing.frame_slot``): yes while
     its pieces are short. A piece longer than ``SLICE_SHARED`` (a step of 6 x 500 units on
     2,000 points: ~0.24 s of BLAS, which releases the interpreter lock) would stall every
     session's frames for that long; it runs beside them instead, on the CPU its rest leaves
@@ -265,7 +265,7 @@ def takes_turns(job: Job) -> bool:
 
 
 def _turn(job: Job):
-    return load.frame_slot() if takes_turns(job) else contextlib.nullcontext()
+    return pacing.frame_slot() if takes_turns(job) else contextlib.nullcontext()
 
 
 def _tick(key: str) -> None:
@@ -275,7 +275,7 @@ def _tick(key: str) -> None:
         return
     rkey = _registry_key()
     if job.running:
-        sessions = 1 if rkey is None else load.REGISTRY.heartbeat(rkey)
+        sessions = 1 if rkey is None else pacing.REGISTRY.heartbeat(rkey)
         if job.due():
             with _turn(job):
                 job.run_slice(sessions=sessions)
@@ -287,7 +287,7 @@ def _tick(key: str) -> None:
         c = st.columns([5, 1], vertical_alignment="bottom")
         c[0].progress(job.fraction, text=job.status())
         c[1].button("Cancel", key=f"{key}_cancel", on_click=job.cancel, icon=":material/stop:")
-    load._retune(job.interval)  # the browser's timer: when the next slice is due
+    pacing._retune(job.interval)  # the browser's timer: when the next slice is due
 
 
 def run(

@@ -12,9 +12,9 @@ import streamlit as st  # noqa: E402
 
 from engine import trainer  # noqa: E402
 
-if trainer.kernels is not None:
+if trainer.compiled is not None:
     # Compile (or load from its cache) the training kernel while the first page loads.
-    trainer.kernels.warm_up_in_background()
+    trainer.compiled.warm_up_in_background()
 
 st.set_page_config(
     page_title="Decision-boundary studio",
@@ -34,13 +34,13 @@ pages = [
         default=True,
     ),
 ]
-for name, title, icon in (
-    ("sign_flips", "Sign patterns", ":material/swap_horiz:"),
-    ("kernels", "Kernels vs learned features", ":material/compare:"),
-    ("universal", "Universal approximation", ":material/show_chart:"),
-    ("backprop", "Backprop inspector", ":material/manage_search:"),
+# (file, title, icon, the URL's path: "kernels" for the kernel-SVM lab, as links already say)
+for name, title, icon, url_path in (
+    ("sign_flips", "Sign patterns", ":material/swap_horiz:", "sign_flips"),
+    ("kernel_svm", "Kernels vs learned features", ":material/compare:", "kernels"),
+    ("universal", "Universal approximation", ":material/show_chart:", "universal"),
+    ("backprop", "Backprop inspector", ":material/manage_search:", "backprop"),
 ):
-    if (PAGES / f"{name}.py").exists():
-        pages.append(st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=name))
+    pages.append(st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=url_path))
 
 st.navigation(pages).run()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import figures, frames
-from engine import views
+from engine import geometry
 
 THUMB_GRID = 32
 MAX_UNITS_PER_LAYER = 8
@@ -29,7 +29,7 @@ def show(net, ps):
         st.markdown("**Each unit's output over the plane** (orange > 0 > blue)")
         choices = []
         for layer in range(net.n_layers + 1):
-            surfaces = views.unit_surfaces(net, extent, THUMB_GRID, layer, inputs=phi)
+            surfaces = geometry.unit_surfaces(net, extent, THUMB_GRID, layer, inputs=phi)
             shown = surfaces[:MAX_UNITS_PER_LAYER]
             labels = [_label(layer, u, phi.names, net.n_layers) for u in range(len(shown))]
             choices += [(layer, u) for u in range(len(surfaces))]
@@ -50,7 +50,7 @@ def show(net, ps):
         )
         if pick is not None:
             layer, unit = pick
-            big = views.unit_surfaces(net, extent, 120, layer, inputs=phi)
+            big = geometry.unit_surfaces(net, extent, 120, layer, inputs=phi)
             if unit < len(big):
                 st.image(
                     figures.diverging_rgb(big[unit]),

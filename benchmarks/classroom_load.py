@@ -2,7 +2,7 @@
 
     /work/venv/bin/python benchmarks/classroom_load.py                     # browsers
     /work/venv/bin/python benchmarks/classroom_load.py --clients protocol  # no rendering
-    /work/venv/bin/python benchmarks/classroom_load.py --variant unpaced   # without app/load.py
+    /work/venv/bin/python benchmarks/classroom_load.py --variant unpaced   # without app/pacing.py
     /work/venv/bin/python benchmarks/classroom_load.py --sizes 20 --seconds 20 --no-burst
     /work/venv/bin/python benchmarks/classroom_load.py --clients protocol --greedy --sizes 20
 
@@ -38,7 +38,7 @@ tab was closed (issue 14). It reports the players' frames per second both times,
 the comparison got (its progress line), and the server's CPU in the ``--seconds`` after
 every student has closed the page: a job that stopped with its session leaves it idle.
 
-``--variant unpaced`` runs the server with ``STUDIO_PACING=off``: ``app/load.py``'s pacing
+``--variant unpaced`` runs the server with ``STUDIO_PACING=off``: ``app/pacing.py``'s pacing
 (frames taking turns, fair ``run_every``, slower curves when busy) turned off, every page at
 its base rate, as before the module; the default ``current`` runs the app as it is.
 """
@@ -172,7 +172,7 @@ class CpuSample:
 
 # -- the app under test -------------------------------------------------------------------
 def start(variant: str, tmp: Path | None = None):
-    """A fresh server of the app as it is (``current``) or with app/load.py's pacing turned
+    """A fresh server of the app as it is (``current``) or with app/pacing.py's pacing turned
     off (``unpaced``: STUDIO_PACING=off, every page at its base rate)."""
     env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     if variant == "unpaced":

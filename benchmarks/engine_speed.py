@@ -12,7 +12,7 @@ header says which BLAS kernel ran.
 
 1. One training step of a 2-8-1 ReLU network on 200 "moons" points, full batch and
    minibatches of 10: our ``Trainer.step`` (hinge loss, plain SGD, no history recorded; in
-   the numba kernel of ``engine.kernels``, or in NumPy with ``ENGINE_JIT=0``: the table
+   the numba kernel of ``engine.compiled``, or in NumPy with ``ENGINE_JIT=0``: the table
    says which, and how long the kernel took to compile or to load from its cache),
    scikit-learn's ``MLPClassifier`` (same architecture, ``solver="sgd"``, a fixed number of
    epochs: ``tol=0``, ``n_iter_no_change`` huge; per step = whole ``fit`` time / steps, so its
@@ -104,13 +104,13 @@ def time_per_unit(contenders, repeats):
 def warm_up_kernel():
     """Seconds the kernel took to compile (or load from numba's cache), and which it was;
     None when ours trains in NumPy."""
-    kernels = engine_trainer.kernels
-    if kernels is None:
+    compiled = engine_trainer.compiled
+    if compiled is None:
         return None
-    seconds = kernels.warm_up()
-    stats = kernels._train_steps.stats
+    seconds = compiled.warm_up()
+    stats = compiled._train_steps.stats
     how = "compiled" if sum(stats.cache_misses.values()) else "loaded from its cache"
-    return seconds, how, kernels.CACHE_DIR
+    return seconds, how, compiled.CACHE_DIR
 
 
 def ours_step(X, y, batch_size, steps, paths):

@@ -295,7 +295,7 @@ def start(args) -> int:
         return 1
     # Compile the training kernel into its cache once, not in every replica at its first Play.
     subprocess.run(
-        [args.python, "-c", "from engine import kernels; kernels.warm_up()"],
+        [args.python, "-c", "from engine import compiled; compiled.warm_up()"],
         cwd=ROOT,
         env={**os.environ, **THREADS},
         check=True,

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import activations, datasets, losses, views
+from engine import activations, datasets, geometry, losses
 from engine.network import Network
 from engine.objective import objective_and_gradients
 from engine.trainer import Trainer
@@ -394,7 +394,7 @@ class Comparison:
 
 
 def _svm_result(name, svc, X_train, y_train, X_test, y_test, extent, grid) -> ModelResult:
-    P = views.grid_points(extent, grid)
+    P = geometry.grid_points(extent, grid)
     surface = svc.decision_function(P).reshape(grid, grid)
     test = float(svc.score(X_test, y_test)) if len(X_test) else math.nan
     return ModelResult(
@@ -417,7 +417,7 @@ def _net_result(name, learns, net, X_train, y_train, X_test, y_test, extent, gri
         accuracy(net, X_test, y_test),
         int(net.layer_sizes[1]),
         "hidden units",
-        np.asarray(views.decision_surface(net, extent, grid), dtype=np.float64),
+        np.asarray(geometry.decision_surface(net, extent, grid), dtype=np.float64),
     )
 
 
@@ -448,7 +448,7 @@ def compare_models(
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     if len(np.unique(y_train)) != 2:
         raise ValueError("the kernel comparison needs two classes")
-    extent = views.data_extent(np.concatenate([X_train, X_test]))
+    extent = geometry.data_extent(np.concatenate([X_train, X_test]))
     models = []
     note(0.0, "RBF kernel SVM")
     svc = kernel_svm(X_train, y_train, "rbf", C=C)

@@ -26,12 +26,12 @@ CHUNK_BYTES = 1 << 20
 FUSED_FROM = 256  # points from which a one-hidden-layer forward pass in float32 is compiled
 
 
-def _kernels():
-    """engine.kernels when the trainer uses it (numba present, ENGINE_JIT not 0), else None.
+def _compiled():
+    """engine.compiled when the trainer uses it (numba present, ENGINE_JIT not 0), else None.
     Imported here, not at the top: the trainer imports this module."""
     from engine import trainer
 
-    return trainer.kernels
+    return trainer.compiled
 
 
 class Network:
@@ -145,13 +145,13 @@ class Network:
         params = list(zip(self.coefs, self.intercepts))
         if dtype != np.float64:
             params = [(W.astype(dtype), b.astype(dtype)) for W, b in params]
-            kernels = _kernels()
-            if kernels is not None and self.n_layers == 2 and len(X) >= FUSED_FROM:
+            compiled = _compiled()
+            if compiled is not None and self.n_layers == 2 and len(X) >= FUSED_FROM:
                 # One hidden layer, many points (a grid): the compiled pass that keeps each
-                # point's hidden row in cache (engine.kernels.one_hidden_layer).
+                # point's hidden row in cache (engine.compiled.one_hidden_layer).
                 (W1, b1), (W2, b2) = params
-                code = kernels.ACTIVATION_CODES[self.activation]
-                return kernels.one_hidden_layer(np.ascontiguousarray(X), W1, b1, code, W2, b2)
+                code = compiled.ACTIVATION_CODES[self.activation]
+                return compiled.one_hidden_layer(np.ascontiguousarray(X), W1, b1, code, W2, b2)
         if chunk is None:
             widest = max(self.layer_sizes[1:])
             rows = CHUNK_BYTES // (np.dtype(dtype).itemsize * widest)

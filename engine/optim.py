@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-# The divergence guard (engine.trainer, engine.kernels). A step whose objective exceeds
+# The divergence guard (engine.trainer, engine.compiled). A step whose objective exceeds
 # GROWTH_LIMIT x max(1, the training loss when the stretch of training began) is not taken:
 # a minibatch's mean loss can exceed the mean over all n points by at most n / batch (all the
 # loss on the batch's points), under 1e4 for the app's 5,000 points at most, so past that the

@@ -5,7 +5,7 @@ run can be replayed and rewound. A guard stops training when the objective grows
 of magnitude (long before a float overflows) or turns non-finite, and puts back the last
 weights whose objective was near the best seen, with a message that says what to change.
 
-Steps of a small network run in the numba kernel of ``engine.kernels`` (the same maths, many
+Steps of a small network run in the numba kernel of ``engine.compiled`` (the same maths, many
 steps per call); wide ones, or every one when numba is missing or ``ENGINE_JIT=0``, run the
 NumPy path below, which reads as the lecture does.
 """
@@ -24,12 +24,12 @@ from engine.network import Network
 from engine.objective import objective_and_gradients
 from engine.optim import GOOD_FACTOR, GROWTH_LIMIT, SOLVERS, check_hyperparameters, is_number
 
-kernels = None
+compiled = None
 if os.environ.get("ENGINE_JIT", "1") != "0":
     try:
-        from engine import kernels
+        from engine import compiled
     except (ImportError, OSError):  # no numba (or a broken one): NumPy does every step
-        kernels = None
+        compiled = None
 
 # The kernel takes the steps whose multiply-adds, max(batch, KERNEL_MIN_BATCH) times
 # sum_l (units in l-1)(units in l), are at most KERNEL_MAX_WORK; NumPy's BLAS the others.
@@ -48,8 +48,8 @@ _NO_SECOND = np.zeros(0)
 
 def _drop_kernel(error):
     """Train in NumPy from now on in this process (the kernel failed before any step)."""
-    global kernels
-    kernels = None
+    global compiled
+    compiled = None
     warnings.warn(
         f"The compiled training kernel is unavailable ({error!r}); training goes on in NumPy.",
         RuntimeWarning,
@@ -328,7 +328,7 @@ class Trainer:
     @property
     def uses_kernel(self):
         """Whether the coming steps run in the numba kernel (else in NumPy)."""
-        if kernels is None or not self.n_train:
+        if compiled is None or not self.n_train:
             return False
         sizes = self.net.layer_sizes
         batch = max(self.batch_size or self.n_train, KERNEL_MIN_BATCH)
@@ -398,11 +398,11 @@ class Trainer:
         that passes and snapshots fall on the same steps as in the NumPy loop."""
         net, opt, n = self.net, self.optimizer, self.n_train
         sizes = np.array(net.layer_sizes, dtype=np.int64)
-        activation = kernels.ACTIVATION_CODES[net.activation]
-        loss = kernels.LOSS_CODES[self.loss_name]
+        activation = compiled.ACTIVATION_CODES[net.activation]
+        loss = compiled.LOSS_CODES[self.loss_name]
         clip = math.inf if opt.clip_norm is None else opt.clip_norm
         adam = self.solver == "adam"
-        solver = kernels.SOLVER_CODES[self.solver]
+        solver = compiled.SOLVER_CODES[self.solver]
         # Adam's beta1 is the kernel's momentum; its second moment is unused by SGD.
         momentum = opt.beta1 if adam else opt.momentum
         second = opt.second if adam else _NO_SECOND
@@ -421,7 +421,7 @@ class Trainer:
                     self._new_pass()
                 X, T, start, batch = self._X_pass, self._T_pass, self._cursor, self.batch_size
             try:
-                taken, status = kernels.train_steps(
+                taken, status = compiled.train_steps(
                     net.theta, opt.velocity, second, X, T, start, batch, full, steps, sizes,
                     activation, loss, self.l2, self.l1, solver, opt.learning_rate, momentum, clip,
                     opt.t if adam else 0, log[0], log[1], guard, self._good_theta,
@@ -448,11 +448,11 @@ class Trainer:
                 self.step_count += taken
                 self.samples_seen += taken * n if full else min(start + taken * batch, n) - start
             if not full:  # as in _next_batch, the failed step's batch is used up too
-                self._cursor = start + (taken + (status != kernels.OK)) * batch
+                self._cursor = start + (taken + (status != compiled.OK)) * batch
             done += taken
-            if status != kernels.OK:
+            if status != compiled.OK:
                 value, norm = float(log[0, taken]), float(log[1, taken])
-                grew = status == kernels.GREW
+                grew = status == compiled.GREW
                 return self._stop(done, value, math.nan if grew else norm, history, grew)
             if history is not None and history.due(self.step_count):
                 self.record()

@@ -10,9 +10,9 @@ from engine import trainer as trainer_module
 @contextlib.contextmanager
 def numpy_path():
     """Steps taken inside run in NumPy (what ENGINE_JIT=0 or a missing numba give)."""
-    saved = trainer_module.kernels
-    trainer_module.kernels = None
+    saved = trainer_module.compiled
+    trainer_module.compiled = None
     try:
         yield
     finally:
-        trainer_module.kernels = saved
+        trainer_module.compiled = saved

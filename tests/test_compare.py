@@ -14,7 +14,7 @@ import math
 
 from apptest import assert_ok, loaded
 
-from app import compare, jobs, load
+from app import compare, jobs, pacing
 from app import config as C
 
 
@@ -151,7 +151,7 @@ def test_a_twelve_hour_request_is_cut_to_the_budget_shows_progress_and_can_be_ca
     assert any("cancelled" in w for w in texts(at.warning)), texts(at.warning)
     assert compare.JOB_KEY not in at.session_state
     assert not job.running and ps(at).compare is None
-    assert not [k for k in load.REGISTRY._seen if k.endswith("/job")]
+    assert not [k for k in pacing.REGISTRY._seen if k.endswith("/job")]
     at.run()  # the message was shown once
     assert not any("cancelled" in w for w in texts(at.warning))
 

@@ -173,7 +173,7 @@ def test_the_toggle_makes_the_present_points_the_drawn_dataset_and_a_lab_visit_k
     # A drawn point (as handle_click adds it), then a lab and back: the points are kept.
     drawing.add(ps, (0.1, 0.2), 1)
     csv = dataset_csv(ps.data)
-    at.switch_page("screens/kernels.py").run()
+    at.switch_page("screens/kernel_svm.py").run()
     at.switch_page("screens/playground.py").run()
     assert_ok(at)
     ps = at.session_state["playground"]

@@ -123,7 +123,7 @@ def test_partial_fit_equals_fit_epoch_for_epoch(solver, batch_size):
 
 def test_fit_runs_its_epochs_in_few_kernel_calls(monkeypatch):
     calls = []
-    kernels = trainer_module.kernels
+    kernels = trainer_module.compiled
     if kernels is None:
         pytest.skip("numba is not installed: there is no kernel to count calls of")
     real = kernels.train_steps
@@ -172,7 +172,7 @@ def test_adam_is_the_same_in_the_kernel_and_in_numpy(batch_size, activation):
             clip_norm=0.5,
         )  # fmt: skip
 
-    if trainer_module.kernels is None:
+    if trainer_module.compiled is None:
         pytest.skip("numba is off (ENGINE_JIT=0 or not installed): no kernel path to test")
     jit, ref = make(), make()
     assert jit.uses_kernel

@@ -1,15 +1,15 @@
 """The grids' forward pass: a network with one hidden layer, in float32, goes through the
-compiled pass (engine.kernels.one_hidden_layer); it must compute the lecture's
+compiled pass (engine.compiled.one_hidden_layer); it must compute the lecture's
 F(x) = f(x W1 + b1) W2 + b2, checked against the NumPy recursion written out here."""
 
 import numpy as np
 import pytest
 
-from engine import trainer, views
+from engine import geometry, trainer
 from engine.activations import ACTIVATION_NAMES, ACTIVATIONS
 from engine.network import FUSED_FROM, Network
 
-needs_kernel = pytest.mark.skipif(trainer.kernels is None, reason="numba is off (ENGINE_JIT=0)")
+needs_kernel = pytest.mark.skipif(trainer.compiled is None, reason="numba is off (ENGINE_JIT=0)")
 
 
 def by_hand(net, X):
@@ -36,7 +36,7 @@ def test_the_compiled_grid_pass_is_the_lectures_forward_pass(activation, shape):
 def test_a_grid_surface_is_the_same_through_either_pass(monkeypatch):
     net = Network((2, 50, 1), "relu", random_state=3)
     extent = (-2.0, 2.0, -1.5, 1.5)
-    compiled = views.decision_surface(net, extent, 40)
-    monkeypatch.setattr(trainer, "kernels", None)
-    numpy_pass = views.decision_surface(net, extent, 40)
+    compiled = geometry.decision_surface(net, extent, 40)
+    monkeypatch.setattr(trainer, "compiled", None)
+    numpy_pass = geometry.decision_surface(net, extent, 40)
     np.testing.assert_allclose(compiled, numpy_pass, rtol=1e-5, atol=1e-5)

@@ -17,7 +17,7 @@ PATHS = ["kernel", "numpy"]
 
 
 def on_path(path):
-    if path == "kernel" and trainer_module.kernels is None:
+    if path == "kernel" and trainer_module.compiled is None:
         pytest.skip("numba is off (ENGINE_JIT=0 or not installed): no kernel path to test")
     return numpy_path() if path == "numpy" else contextlib.nullcontext()
 

@@ -170,16 +170,16 @@ def test_flip_rejects_bad_units():
 
 
 def test_output_line_is_the_line_the_output_unit_reads():
-    from engine import views
+    from engine import geometry
 
     linear = Network((2, 1), "relu", random_state=0)  # the slide's 1-layer network
-    v1, v2, c = views.output_line(linear)
+    v1, v2, c = geometry.output_line(linear)
     assert (v1, v2, c) == (linear.coefs[0][0, 0], linear.coefs[0][1, 0], linear.intercepts[0][0])
     two = Network((2, 5, 2, 1), "relu", random_state=0)
-    assert views.output_line(two) == (
+    assert geometry.output_line(two) == (
         two.coefs[-1][0, 0],
         two.coefs[-1][1, 0],
         two.intercepts[-1][0],
     )
-    assert views.output_line(Network((2, 3, 1), "relu", random_state=0)) is None
-    assert views.output_line(Network((2, 2, 3), "relu", random_state=0)) is None
+    assert geometry.output_line(Network((2, 3, 1), "relu", random_state=0)) is None
+    assert geometry.output_line(Network((2, 2, 3), "relu", random_state=0)) is None

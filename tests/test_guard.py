@@ -22,8 +22,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import config as C
-from app import load
-from engine import views
+from app import pacing
+from engine import geometry
 from engine.trainer import Trainer
 
 APP = Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py"
@@ -186,21 +186,21 @@ def test_three_layers_of_500_units_work():
         data = json.loads(component.proto.json).get("data", json.loads(component.proto.json))
         grid = data.get("grid") if isinstance(data, dict) else None
         if grid:
-            assert grid["rows"] <= views.MAX_GRID and grid["cols"] <= views.MAX_GRID
+            assert grid["rows"] <= geometry.MAX_GRID and grid["cols"] <= geometry.MAX_GRID
 
 
 def test_one_frame_of_training_is_bounded_whatever_the_link_asks(monkeypatch):
     """layers=500,500,500 & n=2000 & spf=500 asks one frame for 500 full-batch steps of a
     500 000-weight network: ~10^12 multiply-adds, minutes of CPU in one frame of one
     session, while the page is unresponsive and the server's other sessions wait. The page
-    must cap a frame's training (app.load.steps_budget) at app.load.FRAME_WORK.
+    must cap a frame's training (app.pacing.steps_budget) at app.pacing.FRAME_WORK.
 
     Training is replaced by a counter here, so the test itself stays quick.
     """
     asked = []
 
     def counting_step(self, n_steps=1, record=True):
-        asked.append((int(n_steps), load.work_per_step(self)))
+        asked.append((int(n_steps), pacing.work_per_step(self)))
         return n_steps
 
     monkeypatch.setattr(Trainer, "step", counting_step)
@@ -211,9 +211,9 @@ def test_one_frame_of_training_is_bounded_whatever_the_link_asks(monkeypatch):
     assert asked, "Play ran no training step"
     steps, per_step = asked[-1]
     work = steps * per_step
-    assert work <= max(load.FRAME_WORK, per_step), (
+    assert work <= max(pacing.FRAME_WORK, per_step), (
         f"one frame asks for {steps} steps x {per_step:.3g} multiply-adds = {work:.3g}; "
-        f"the budget is {load.FRAME_WORK:.3g} (call load.steps_budget in draw_live_views)"
+        f"the budget is {pacing.FRAME_WORK:.3g} (call pacing.steps_budget in draw_live_views)"
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import jobs, load
+from app import jobs, pacing
 
 
 class FakeClocks:
@@ -71,7 +71,7 @@ def test_a_job_uses_at_most_its_share_of_the_server(sessions):
     clocks = FakeClocks()
     job = make_job(clocks)
     used = simulate(job, clocks, sessions, seconds=120)
-    fair = min(1.0, load.SERVER_CPU / sessions)
+    fair = min(1.0, pacing.SERVER_CPU / sessions)
     assert used <= fair * 1.001
     # ... and not far less: it is not starved either (what it loses is the run overhead
     # counted as its own and the timer's granularity).
@@ -84,29 +84,31 @@ def test_one_greedy_job_among_many_players_leaves_them_their_frame_rate(players)
     session, with no frame cost: the players are given the interval they would have with a
     21st light player, and all together stay within the server's CPU."""
     clocks = FakeClocks()
-    registry = load.PlayingRegistry(clock=clocks.wall)
+    registry = pacing.PlayingRegistry(clock=clocks.wall)
     frame_cost = 0.001
     for i in range(players):
         registry.heartbeat(f"student{i}", frame_cost)
-    alone = load.fair_interval(0.3, registry.count(), registry.mean_cost())
+    alone = pacing.fair_interval(0.3, registry.count(), registry.mean_cost())
     sessions = registry.heartbeat("greedy/job")  # as jobs._tick does, no cost
     assert sessions == players + 1
     job = make_job(clocks, cost=0.02)  # pieces of 20 ms: a wide network, batch 1
     used = simulate(job, clocks, sessions, seconds=60)
-    with_job = load.fair_interval(0.3, registry.count(now=0.0), registry.mean_cost(now=0.0))
-    light = load.fair_interval(0.3, players + 1, frame_cost)
+    with_job = pacing.fair_interval(0.3, registry.count(now=0.0), registry.mean_cost(now=0.0))
+    light = pacing.fair_interval(0.3, players + 1, frame_cost)
     assert with_job == light
-    # Had the job reported its slices as frames (load.pace), everyone would slow down.
+    # Had the job reported its slices as frames (pacing.pace), everyone would slow down.
     registry.heartbeat("greedy/job", 0.5, now=0.0)
-    greedy = load.fair_interval(0.3, registry.count(now=0.0), registry.mean_cost(now=0.0))
+    greedy = pacing.fair_interval(0.3, registry.count(now=0.0), registry.mean_cost(now=0.0))
     assert greedy >= with_job >= alone
     if players <= 10:  # at 20 the model's room is full already: everyone at MAX_INTERVAL
         assert greedy > with_job
     # Each player's CPU a second at its interval, and the job's: within the server's CPU.
-    frames = load.frames_per_run(with_job)
-    per_player = (frames * frame_cost * (1 + load.FRAME_OVERHEAD) + load.RUN_OVERHEAD) / with_job
-    assert players * per_player + used <= load.SERVER_CPU * 1.001
-    assert used <= load.SERVER_CPU / (players + 1) * 1.001
+    frames = pacing.frames_per_run(with_job)
+    per_player = (
+        frames * frame_cost * (1 + pacing.FRAME_OVERHEAD) + pacing.RUN_OVERHEAD
+    ) / with_job
+    assert players * per_player + used <= pacing.SERVER_CPU * 1.001
+    assert used <= pacing.SERVER_CPU / (players + 1) * 1.001
 
 
 def test_a_slice_holds_the_frames_turn_briefly_when_others_play():
@@ -176,13 +178,13 @@ def test_a_job_that_runs_past_its_budget_is_stopped():
 
 def test_a_job_whose_session_went_away_is_forgotten_and_does_no_more_work():
     """Its slices come from the browser's timer: once the tab is closed nothing calls
-    run_slice, and the registry stops counting the job after load.EXPIRY_SECONDS."""
+    run_slice, and the registry stops counting the job after pacing.EXPIRY_SECONDS."""
     clocks = FakeClocks()
-    registry = load.PlayingRegistry(clock=clocks.wall)
+    registry = pacing.PlayingRegistry(clock=clocks.wall)
     registry.heartbeat("s1")
     registry.heartbeat("gone/job")
     assert registry.count() == 2
-    clocks.now += load.EXPIRY_SECONDS + 0.01
+    clocks.now += pacing.EXPIRY_SECONDS + 0.01
     registry.heartbeat("s1")
     assert registry.count() == 1
 
@@ -194,7 +196,7 @@ def test_the_timer_asks_for_the_next_slice_when_it_is_due_and_often_enough_to_co
     # Due in rest(...) seconds, but the timer ticks at least every MAX_POLL seconds, inside
     # the registry's expiry, so the job keeps being counted while it rests.
     assert job.interval == pytest.approx(min(jobs.MAX_POLL, job.next_due - clocks.now))
-    assert jobs.MAX_POLL < load.EXPIRY_SECONDS
+    assert jobs.MAX_POLL < pacing.EXPIRY_SECONDS
 
 
 def test_estimates_put_the_issue_request_over_budget_and_the_default_under():

@@ -87,7 +87,7 @@ def test_sign_flips_order_and_more_units():
 
 # -- kernels ----------------------------------------------------------------------------------
 def test_kernels_through_navigation():
-    at = via_navigation("kernels")
+    at = via_navigation("kernel_svm")
     assert_clean(at)
     opens_and_closes(at)
     at.get_by_key("kernel_compare")
@@ -101,7 +101,7 @@ def test_kernels_through_navigation():
 
 
 def test_kernels_form_changes_width():
-    at = page_alone("kernels")
+    at = page_alone("kernel_svm")
     at.sidebar.select_slider(key="kc_hidden").set_value(3)
     at.sidebar.checkbox(key="kc_sweep").uncheck()
     until_done(at.button[0].click().run())
@@ -194,7 +194,7 @@ def test_backprop_alone_choose_point_and_check_smooth_net():
 # -- the guard ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "name, key, reset",
-    [("kernels", "lab_kernels", "reset_page"), ("backprop", "lab_backprop", "reset_page")],
+    [("kernel_svm", "lab_kernels", "reset_page"), ("backprop", "lab_backprop", "reset_page")],
 )
 def test_broken_state_gives_a_message_and_a_reset(name, key, reset):
     at = page_alone(name)

@@ -21,7 +21,7 @@ from app import state as S
 
 pytestmark = pytest.mark.timeout(300)
 
-LABS = ("sign_flips", "kernels", "universal", "backprop")
+LABS = ("sign_flips", "kernel_svm", "universal", "backprop")
 
 
 def status(at):
@@ -76,7 +76,7 @@ def test_going_to_each_lab_and_back_keeps_setup_network_history_and_link():
 def test_display_choices_survive_a_page_switch():
     at = loaded(data="moons")
     at.sidebar.checkbox(key="show_test").uncheck().run()
-    at.switch_page("screens/kernels.py").run()
+    at.switch_page("screens/kernel_svm.py").run()
     at.switch_page("screens/playground.py").run()
     assert_ok(at)
     assert ps_of(at).show_test is False
@@ -384,17 +384,17 @@ def test_a_run_of_an_expensive_network_stops_adding_frames_past_its_cpu_share(mo
     """A 6 x 500 network costs ~0.25 s a step: a run must not make forty such frames while
     every other session waits for the frame slot. The clock is a fake: each reading is
     0.1 s later, so the budget is spent after a few frames whatever the machine."""
-    from app import load
+    from app import pacing
 
     at = loaded(data="moons", layers="8")
     ticks = iter(range(10**6))
-    monkeypatch.setattr(load, "cpu_clock", lambda: 0.1 * next(ticks))
-    monkeypatch.setattr(load, "frames_per_run", lambda *a, **k: 40)
+    monkeypatch.setattr(pacing, "cpu_clock", lambda: 0.1 * next(ticks))
+    monkeypatch.setattr(pacing, "frames_per_run", lambda *a, **k: 40)
     at.button(key="play").click().run()
     data = view_data(at, "boundary")
     sent = 1 + len(data.get("burst", []))
     assert 1 <= sent <= 4, sent
-    monkeypatch.setattr(load, "cpu_clock", lambda: 0.0)  # a clock that never moves
+    monkeypatch.setattr(pacing, "cpu_clock", lambda: 0.0)  # a clock that never moves
     at.run()
     data = view_data(at, "boundary")
     assert 1 + len(data.get("burst", [])) == 40

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import guard, load
-from engine import Network, Trainer, views
+from app import guard, pacing
+from engine import Network, Trainer, geometry
 from engine import trainer as trainer_module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,7 +219,7 @@ def test_describe_is_one_short_line(err, text):
     assert len(long) <= len("ValueError: ") + guard.MAX_DETAIL and long.endswith("…")
 
 
-# -- app/load.py -----------------------------------------------------------------------------
+# -- app/pacing.py -----------------------------------------------------------------------------
 class FakeClock:
     def __init__(self):
         self.t = 1000.0
@@ -230,7 +230,7 @@ class FakeClock:
 
 def test_the_registry_counts_heartbeats_and_forgets_sessions_unseen_for_two_seconds():
     clock = FakeClock()
-    reg = load.PlayingRegistry(expiry=2.0, clock=clock)
+    reg = pacing.PlayingRegistry(expiry=2.0, clock=clock)
     assert reg.count() == 0 and reg.mean_cost() is None
     assert reg.heartbeat("a", cost=0.01) == 1
     assert reg.heartbeat("b") == 2
@@ -248,7 +248,7 @@ def test_the_registry_counts_heartbeats_and_forgets_sessions_unseen_for_two_seco
 
 
 def test_the_registry_is_thread_safe():
-    reg = load.PlayingRegistry(expiry=60.0)
+    reg = pacing.PlayingRegistry(expiry=60.0)
     errors = []
     n_threads, n_ids = 8, 400
 
@@ -274,7 +274,7 @@ def test_the_registry_is_thread_safe():
 
 def test_expiry_while_other_threads_heartbeat():
     clock = FakeClock()
-    reg = load.PlayingRegistry(expiry=2.0, clock=clock)
+    reg = pacing.PlayingRegistry(expiry=2.0, clock=clock)
     for i in range(100):
         reg.heartbeat(f"old{i}")
     clock.t += 5
@@ -295,107 +295,107 @@ def test_expiry_while_other_threads_heartbeat():
 
 def test_the_frame_interval_is_the_base_alone_and_shares_the_cpu_fairly_when_busy():
     base, spacing = 0.075, 0.025
-    assert load.fair_interval(base, 1, 0.001, spacing=spacing) == base
+    assert pacing.fair_interval(base, 1, 0.001, spacing=spacing) == base
     previous = base
     for n in range(1, 60):
-        interval = load.fair_interval(base, n, 0.002, spacing=spacing)
-        assert base <= interval <= load.MAX_INTERVAL
+        interval = pacing.fair_interval(base, n, 0.002, spacing=spacing)
+        assert base <= interval <= pacing.MAX_INTERVAL
         assert interval >= previous, "never faster with more sessions"
-        assert interval == base or interval in load.INTERVALS
-        if interval < load.MAX_INTERVAL:  # the runs fit in the server's CPU
-            frames = load.frames_per_run(interval, spacing)
-            per_run = frames * 0.002 * (1 + load.FRAME_OVERHEAD) + load.RUN_OVERHEAD
-            assert n * per_run / interval <= load.SERVER_CPU + 1e-9
+        assert interval == base or interval in pacing.INTERVALS
+        if interval < pacing.MAX_INTERVAL:  # the runs fit in the server's CPU
+            frames = pacing.frames_per_run(interval, spacing)
+            per_run = frames * 0.002 * (1 + pacing.FRAME_OVERHEAD) + pacing.RUN_OVERHEAD
+            assert n * per_run / interval <= pacing.SERVER_CPU + 1e-9
             # ... and it is the shortest interval of the ladder that fits.
-            shorter = [i for i in load.INTERVALS if base <= i < interval]
+            shorter = [i for i in pacing.INTERVALS if base <= i < interval]
             if shorter:
-                k = load.frames_per_run(shorter[-1], spacing)
-                cost = n * (k * 0.002 * (1 + load.FRAME_OVERHEAD) + load.RUN_OVERHEAD)
-                assert cost / shorter[-1] > load.SERVER_CPU
+                k = pacing.frames_per_run(shorter[-1], spacing)
+                cost = n * (k * 0.002 * (1 + pacing.FRAME_OVERHEAD) + pacing.RUN_OVERHEAD)
+                assert cost / shorter[-1] > pacing.SERVER_CPU
         previous = interval
     # The classroom target, 20 sessions at 10 frames/s each, fits when a frame costs 1 ms of
     # CPU: slower runs carry more frames, spreading Streamlit's cost per run over them.
-    assert load.frame_rate(load.fair_interval(base, 20, 0.001, spacing=spacing), spacing) >= 10
+    assert pacing.frame_rate(pacing.fair_interval(base, 20, 0.001, spacing=spacing), spacing) >= 10
     # A room far beyond the server (100 sessions, 5 ms frames) gets the slowest runs.
-    assert load.fair_interval(base, 100, 0.005, spacing=spacing) == load.MAX_INTERVAL == 2.0
+    assert pacing.fair_interval(base, 100, 0.005, spacing=spacing) == pacing.MAX_INTERVAL == 2.0
 
 
 def test_the_slow_fragment_slows_down_when_the_room_is_busy():
-    assert load.history_interval(1.0, playing=1) == 1.0
-    assert load.history_interval(1.0, playing=load.BUSY_FROM) == 1.0
-    assert load.history_interval(1.0, playing=20) == 5.0
-    assert load.history_interval(1.0, playing=50) == 12.5
-    assert load.history_interval(1.0, playing=5000) == load.MAX_HISTORY_INTERVAL
+    assert pacing.history_interval(1.0, playing=1) == 1.0
+    assert pacing.history_interval(1.0, playing=pacing.BUSY_FROM) == 1.0
+    assert pacing.history_interval(1.0, playing=20) == 5.0
+    assert pacing.history_interval(1.0, playing=50) == 12.5
+    assert pacing.history_interval(1.0, playing=5000) == pacing.MAX_HISTORY_INTERVAL
 
 
 def test_frame_interval_counts_the_caller_outside_a_session():
-    reg = load.PlayingRegistry()
-    assert load.frame_interval(0.075, registry=reg) == 0.075
+    reg = pacing.PlayingRegistry()
+    assert pacing.frame_interval(0.075, registry=reg) == 0.075
     for i in range(40):
         reg.heartbeat(f"s{i}", cost=0.01)
-    assert load.frame_interval(0.075, registry=reg) > 0.075
+    assert pacing.frame_interval(0.075, registry=reg) > 0.075
 
 
 def test_steps_budget_bounds_the_work_of_a_frame():
     small = Trainer(Network((2, 8, 1), "relu", random_state=0), *_data(140))
-    assert load.steps_budget(40, small, playing=1) == 40
+    assert pacing.steps_budget(40, small, playing=1) == 40
     big = Trainer(
         Network((2, 500, 500, 500, 1), "relu", random_state=0),
         *_data(140),
         history_capacity=0,
     )
-    per_step = load.work_per_step(big)
-    assert per_step > load.FRAME_WORK / 2
-    steps = load.steps_budget(500, big, playing=1)
-    assert 1 <= steps and steps * per_step <= max(load.FRAME_WORK, per_step)
-    assert load.steps_budget(0, small) == 1
+    per_step = pacing.work_per_step(big)
+    assert per_step > pacing.FRAME_WORK / 2
+    steps = pacing.steps_budget(500, big, playing=1)
+    assert 1 <= steps and steps * per_step <= max(pacing.FRAME_WORK, per_step)
+    assert pacing.steps_budget(0, small) == 1
     # Busy: the budget shrinks, never below one step.
-    assert load.frame_work_budget(40) < load.frame_work_budget(1)
-    assert load.steps_budget(500, per_step=1e6, playing=40) < load.steps_budget(
+    assert pacing.frame_work_budget(40) < pacing.frame_work_budget(1)
+    assert pacing.steps_budget(500, per_step=1e6, playing=40) < pacing.steps_budget(
         500, per_step=1e6, playing=1
     )
-    assert load.steps_budget(5, per_step=1e15, playing=100) == 1
+    assert pacing.steps_budget(5, per_step=1e15, playing=100) == 1
 
 
 def test_grid_size_shrinks_for_very_wide_networks_only():
-    assert load.grid_size((2, 8, 1)) == 100
-    side = load.grid_size((2, 500, 500, 500, 1))
+    assert pacing.grid_size((2, 8, 1)) == 100
+    side = pacing.grid_size((2, 500, 500, 500, 1))
     assert 40 <= side < 100
-    assert load.grid_size((2, 500, 500, 500, 1), base=500) <= views.MAX_GRID
+    assert pacing.grid_size((2, 500, 500, 500, 1), base=500) <= geometry.MAX_GRID
 
 
 def test_pace_and_leave_do_nothing_outside_a_streamlit_session():
-    reg = load.PlayingRegistry()
-    with load.pace(True, registry=reg):
+    reg = pacing.PlayingRegistry()
+    with pacing.pace(True, registry=reg):
         pass
-    load.leave()
+    pacing.leave()
     assert reg.count() == 0
 
 
 def test_pace_retunes_after_a_completed_frame_only(monkeypatch):
-    reg = load.PlayingRegistry()
+    reg = pacing.PlayingRegistry()
     sent = []
-    monkeypatch.setattr(load, "current_session_id", lambda: "s1")
-    monkeypatch.setattr(load, "_retune", sent.append)
-    with load.pace(True, base=0.03, registry=reg):
+    monkeypatch.setattr(pacing, "current_session_id", lambda: "s1")
+    monkeypatch.setattr(pacing, "_retune", sent.append)
+    with pacing.pace(True, base=0.03, registry=reg):
         sum(range(10_000))
     assert reg.count() == 1 and reg.mean_cost() > 0
     assert sent == [0.03], "alone: the base interval"
-    with pytest.raises(RuntimeError), load.pace(True, registry=reg):
+    with pytest.raises(RuntimeError), pacing.pace(True, registry=reg):
         raise RuntimeError("st.rerun after a divergence, or an error")
     assert sent == [0.03], "no timer re-armed by a frame that raised"
-    with load.pace(False, registry=reg):
+    with pacing.pace(False, registry=reg):
         pass
     assert reg.count() == 0 and sent == [0.03]
 
 
 def test_pace_records_the_cpu_time_per_frame_of_a_run(monkeypatch):
-    reg = load.PlayingRegistry()
-    monkeypatch.setattr(load, "current_session_id", lambda: "s1")
-    monkeypatch.setattr(load, "_retune", lambda interval: None)
+    reg = pacing.PlayingRegistry()
+    monkeypatch.setattr(pacing, "current_session_id", lambda: "s1")
+    monkeypatch.setattr(pacing, "_retune", lambda interval: None)
     clock = iter([1.0, 1.6])  # the run took 0.6 s of CPU
-    monkeypatch.setattr(load.time, "thread_time", lambda: next(clock))
-    with load.pace(True, registry=reg) as run:
+    monkeypatch.setattr(pacing.time, "thread_time", lambda: next(clock))
+    with pacing.pace(True, registry=reg) as run:
         run.frames = 3
     assert reg.mean_cost() == pytest.approx(0.2)
 
@@ -406,8 +406,8 @@ def test_frames_take_turns_in_the_frame_slot_and_a_thread_may_nest():
 
     def frame():
         try:
-            with load.frame_slot():
-                with load.frame_slot():  # a fragment run inline in a page run: no deadlock
+            with pacing.frame_slot():
+                with pacing.frame_slot():  # a fragment run inline in a page run: no deadlock
                     with guard_lock:
                         inside[0] += 1
                         most[0] = max(most[0], inside[0])
@@ -423,21 +423,21 @@ def test_frames_take_turns_in_the_frame_slot_and_a_thread_may_nest():
     for t in threads:
         t.join(timeout=30)
     assert not errors and not any(t.is_alive() for t in threads)
-    assert most[0] <= max(1, load.FRAME_SLOTS)
-    with load.frame_slot():  # released: free again
+    assert most[0] <= max(1, pacing.FRAME_SLOTS)
+    with pacing.frame_slot():  # released: free again
         pass
 
 
 def _paced_page():
     import streamlit as st
 
-    from app import load
+    from app import pacing
 
-    reg = load.PlayingRegistry()
+    reg = pacing.PlayingRegistry()
     st.session_state["reg"] = reg  # the test reads it back; a page never does this
 
     def live():
-        with load.pace(st.session_state.get("playing", True), registry=reg):
+        with pacing.pace(st.session_state.get("playing", True), registry=reg):
             st.write("frame")
 
     st.fragment(live, run_every=0.03)()
@@ -453,7 +453,7 @@ def test_pace_counts_the_session_and_measures_its_frame():
 
 
 def test_the_registry_holds_only_counts_and_timings():
-    reg = load.REGISTRY
+    reg = pacing.REGISTRY
     with reg._lock:
         values = list(reg._seen.items())
     for sid, (seen, cost) in values:
@@ -516,23 +516,23 @@ def test_the_history_of_any_allowed_network_stays_under_the_byte_cap(hidden):
 
 
 # -- bounded grid ----------------------------------------------------------------------------
-@pytest.mark.parametrize("n", [views.MAX_GRID + 1, 10_000, 10**9, 1, 0, -5])
+@pytest.mark.parametrize("n", [geometry.MAX_GRID + 1, 10_000, 10**9, 1, 0, -5])
 def test_grid_points_rejects_sizes_outside_2_to_max_grid(n):
     with pytest.raises(ValueError, match="grid size"):
-        views.grid_points((-1.0, 1.0, -1.0, 1.0), n)
+        geometry.grid_points((-1.0, 1.0, -1.0, 1.0), n)
 
 
 def test_the_largest_grid_is_allowed_and_the_app_stays_below_it():
     from app import frames
 
-    assert views.grid_points((-1.0, 1.0, -1.0, 1.0), views.MAX_GRID).shape == (
-        views.MAX_GRID**2,
+    assert geometry.grid_points((-1.0, 1.0, -1.0, 1.0), geometry.MAX_GRID).shape == (
+        geometry.MAX_GRID**2,
         2,
     )
-    assert 2 <= frames.GRID <= views.MAX_GRID
+    assert 2 <= frames.GRID <= geometry.MAX_GRID
     net = Network((2, 8, 1), "relu", random_state=0)
     with pytest.raises(ValueError):
-        views.decision_surface(net, (-1.0, 1.0, -1.0, 1.0), n=views.MAX_GRID + 1)
+        geometry.decision_surface(net, (-1.0, 1.0, -1.0, 1.0), n=geometry.MAX_GRID + 1)
 
 
 # -- the server settings in effect -----------------------------------------------------------
@@ -574,15 +574,15 @@ def test_the_settings_in_streamlit_config_toml_are_the_ones_in_effect():
 
 
 def test_a_run_sends_as_many_frames_as_fit_its_interval_at_the_painting_pace():
-    assert load.frames_per_run(0.075, 0.025) == 3
-    assert load.frames_per_run(0.025, 0.025) == 1
+    assert pacing.frames_per_run(0.075, 0.025) == 3
+    assert pacing.frames_per_run(0.025, 0.025) == 1
     # Slower runs when the room is busy carry more frames, so each page still moves smoothly,
     # up to MAX_BURST (a second's worth at 40 frames/s).
-    counts = [load.frames_per_run(i, 0.025) for i in load.INTERVALS]
+    counts = [pacing.frames_per_run(i, 0.025) for i in pacing.INTERVALS]
     assert counts == sorted(counts)
-    assert counts[-1] == load.MAX_BURST
-    assert all(1 <= c <= load.MAX_BURST for c in counts)
+    assert counts[-1] == pacing.MAX_BURST
+    assert all(1 <= c <= pacing.MAX_BURST for c in counts)
     # Nonsense never asks for zero frames.
-    assert load.frames_per_run(0.0, 0.025) == 1
-    assert load.frames_per_run(0.1, 0.0) == 1
-    assert load.frames_per_run(float("nan"), 0.025) == 1
+    assert pacing.frames_per_run(0.0, 0.025) == 1
+    assert pacing.frames_per_run(0.1, 0.0) == 1
+    assert pacing.frames_per_run(float("nan"), 0.025) == 1

@@ -21,7 +21,7 @@ from app import (
     frames,
     guard,
     keys,
-    load,
+    pacing,
     payloads,
     presentation,
     session_mark,
@@ -35,8 +35,8 @@ from app import state as S
 from app.live_view import live_view
 from engine import datasets
 
-# The browser paints a frame every load.FRAME_SPACING (25 ms); each run of the live
-# fragment sends RUN_SECONDS / load.FRAME_SPACING of them at once. Streamlit's cost is per
+# The browser paints a frame every pacing.FRAME_SPACING (25 ms); each run of the live
+# fragment sends RUN_SECONDS / pacing.FRAME_SPACING of them at once. Streamlit's cost is per
 # run, not per frame, in the browser too: each run re-renders the page's React tree (~35 ms
 # of a core here, against ~7 ms to paint a frame of both views), so one frame a run painted
 # ~27 frames/s, six ~38 with the browser's core full, twelve 40 with a third of it spare.
@@ -193,26 +193,26 @@ def display_network(ps: S.PlaygroundState):
 def draw_live_views(ps: S.PlaygroundState):
     """One run of the live fragment: a few animation frames, sent together and played by the
     browser at an even pace; frames of all sessions take turns and the runs slow down (with
-    more frames each) when a classroom plays at once (app.load)."""
+    more frames each) when a classroom plays at once (app.pacing)."""
     live = ps.playing and ps.scrub is None
-    with load.pace(live, base=RUN_SECONDS) as run:
+    with pacing.pace(live, base=RUN_SECONDS) as run:
         run.frames = _live_frames(ps, live, run)
 
 
-def _live_frames(ps: S.PlaygroundState, live: bool, run: load.Run) -> int:
+def _live_frames(ps: S.PlaygroundState, live: bool, run: pacing.Run) -> int:
     """Compute and send this run's frames; return how many."""
     # A full page run (a click, a slider) replaces what the browser still has queued, so a
     # change shows at once; the fragment's own runs append to the queue.
     flush = ps.full_run
     ps.full_run = False
-    count = load.frames_per_run(load.frame_interval(RUN_SECONDS)) if live else 1
+    count = pacing.frames_per_run(pacing.frame_interval(RUN_SECONDS)) if live else 1
     boundary, hidden, stop = [], [], None
     # After "Resume from here" the first frame is the moment chosen, then training goes on.
     hold, ps.hold_first_frame = ps.hold_first_frame, False
     for i in range(count):
         if live and not (hold and i == 0):
             # A frame's training is bounded whatever the link asks (500 x 3 units, 500 steps).
-            ps.trainer.step(load.steps_budget(ps.config.steps_per_frame, ps.trainer))
+            ps.trainer.step(pacing.steps_budget(ps.config.steps_per_frame, ps.trainer))
             stop = S.stop_reached(ps)
         ps.frame += 1
         b, h = _frame_payloads(ps, send_points=not boundary)
@@ -220,7 +220,7 @@ def _live_frames(ps: S.PlaygroundState, live: bool, run: load.Run) -> int:
         hidden.append(h)
         if stop or ps.trainer.diverged or run.over_budget():
             break
-    spacing = round(1000 * load.FRAME_SPACING)
+    spacing = round(1000 * pacing.FRAME_SPACING)
     left, right = st.columns(2, gap="medium")
     with left:
         plane = live_view(
@@ -294,7 +294,7 @@ def _frame_payloads(ps: S.PlaygroundState, send_points: bool):
 
 
 def draw_history(ps: S.PlaygroundState):
-    with load.frame_slot():
+    with pacing.frame_slot():
         _history(ps)
 
 
@@ -577,12 +577,12 @@ def page():
     with right:
         draw_hidden_choice(ps)
     ps.full_run = True
-    interval = load.frame_interval(RUN_SECONDS) if ps.playing else None
+    interval = pacing.frame_interval(RUN_SECONDS) if ps.playing else None
     st.fragment(guarded(draw_live_views), run_every=interval)(ps)
     draw_timeline(ps)
     if "flip" not in hidden:
         draw_flips(ps)
-    slow = load.history_interval(SLOW_SECONDS) if ps.playing else None
+    slow = pacing.history_interval(SLOW_SECONDS) if ps.playing else None
     st.fragment(guarded(draw_history), run_every=slow)(ps)
     if "edit" not in hidden:
         weight_editor.show(ps)

@@ -31,7 +31,7 @@ from app import exports, guard, jobs  # noqa: E402
 from app.figures import HEAT  # noqa: E402
 from app.figures import NEGATIVE as NEG  # noqa: E402
 from app.figures import POSITIVE as POS  # noqa: E402
-from engine import datasets, labs, views  # noqa: E402
+from engine import datasets, geometry, labs  # noqa: E402
 from engine.network import Network  # noqa: E402
 
 STATE_KEY = "lab_sign_flips"
@@ -97,12 +97,12 @@ def compute(p: Params) -> Iterator[jobs.Progress]:
         X, y, (p.units,), p.activation, epochs=p.epochs, random_state=p.seed, restarts=5
     )
     net = trainer.net
-    extent = views.data_extent(X)
+    extent = geometry.data_extent(X)
     grid = 60 if p.units <= 3 else 40
     patterns, surfaces = [], []
     for k, pattern in enumerate(labs.iter_sign_patterns(net, X, y)):
         patterns.append(pattern)
-        surfaces.append(np.asarray(views.decision_surface(pattern.net, extent, grid)))
+        surfaces.append(np.asarray(geometry.decision_surface(pattern.net, extent, grid)))
         yield jobs.Progress(
             (k + 1) / n_patterns,
             f"Retrained the output unit for pattern {k + 1} of {n_patterns} ({pattern.label})",
@@ -197,7 +197,7 @@ def grid_figure(result: Result, order: str) -> go.Figure:
             row=row,
             col=col,
         )
-        for i, (w1, w2, b) in enumerate(views.unit_lines(p.net)):
+        for i, (w1, w2, b) in enumerate(geometry.unit_lines(p.net)):
             seg = exports.clip_line(w1, w2, b, *result.extent)
             _add_segment(fig, seg, exports.UNIT_COLORS[i % 12], row, col)
         _add_points(fig, result.X[:, 0], result.X[:, 1], colors, row, col)

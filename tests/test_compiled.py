@@ -1,4 +1,4 @@
-"""The numba kernel (engine.kernels) against the NumPy path it stands in for.
+"""The numba kernel (engine.compiled) against the NumPy path it stands in for.
 
 The NumPy path (objective_and_gradients + SGD.step) is checked against finite differences
 and against the slides by hand in test_engine_gradients.py and test_engine_sgd.py; here the
@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from engine_paths import numpy_path
 
-from engine import ACTIVATION_NAMES, Network, NeuralNetClassifier, Trainer, kernels
+from engine import ACTIVATION_NAMES, Network, NeuralNetClassifier, Trainer, compiled
 from engine import trainer as trainer_module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +97,7 @@ def run_both(make, plan):
             assert not ref.uses_kernel
             assert ref.step(n) == n
         assert_same_run(jit, ref)
-    assert trainer_module.kernels is kernels  # the kernel never gave up along the way
+    assert trainer_module.compiled is compiled  # the kernel never gave up along the way
     return jit, ref
 
 
@@ -224,12 +224,12 @@ def kernel_step(net, X, T, activation, loss, theta, lr, l2, l1):
     theta, velocity, log = theta.copy(), np.zeros_like(theta), np.empty((2, 1))
     X_aug = net.augment(X)
     sizes = np.array(net.layer_sizes, dtype=np.int64)
-    act, lo = kernels.ACTIVATION_CODES[activation], kernels.LOSS_CODES[loss]
-    taken, status = kernels.train_steps(
+    act, lo = compiled.ACTIVATION_CODES[activation], compiled.LOSS_CODES[loss]
+    taken, status = compiled.train_steps(
         theta, velocity, velocity.copy(), X_aug, T, 0, len(X), True, 1, sizes, act, lo, l2, l1,
-        kernels.SGD, lr, 0.0, math.inf, 0, log[0], log[1], no_guard(), theta.copy(),
+        compiled.SGD, lr, 0.0, math.inf, 0, log[0], log[1], no_guard(), theta.copy(),
     )  # fmt: skip
-    assert (taken, status) == (1, kernels.OK)
+    assert (taken, status) == (1, compiled.OK)
     return theta, log[0, 0], log[1, 0]
 
 
@@ -329,9 +329,9 @@ def test_divergence_with_momentum_keeps_the_last_good_snapshot(batch_size):
 
 def raw_call(theta, velocity, X, T, sizes, activation, loss, lr):
     log = np.zeros((2, 5))
-    result = kernels.train_steps(
+    result = compiled.train_steps(
         theta, velocity, velocity.copy(), X, T, 0, len(X), True, 5, sizes, activation, loss,
-        0.0, 0.0, kernels.SGD, lr, 0.9, math.inf, 0, log[0], log[1], no_guard(), theta.copy(),
+        0.0, 0.0, compiled.SGD, lr, 0.9, math.inf, 0, log[0], log[1], no_guard(), theta.copy(),
     )  # fmt: skip
     return result, log
 
@@ -348,7 +348,7 @@ def test_a_non_finite_objective_leaves_theta_and_velocity_alone():
     theta, velocity = net.theta.copy(), np.full_like(net.theta, 0.25)
     sizes = np.array(net.layer_sizes, dtype=np.int64)
     (taken, diverged), log = raw_call(
-        theta, velocity, X, T, sizes, kernels.QUADRATIC, kernels.SQUARED_ERROR, 0.1
+        theta, velocity, X, T, sizes, compiled.QUADRATIC, compiled.SQUARED_ERROR, 0.1
     )
     assert (taken, diverged) == (0, True)
     assert not math.isfinite(log[0, 0])
@@ -364,7 +364,7 @@ def test_an_update_that_overflows_is_not_taken():
     theta, velocity = net.theta.copy(), np.zeros_like(net.theta)
     sizes = np.array(net.layer_sizes, dtype=np.int64)
     (taken, diverged), log = raw_call(
-        theta, velocity, X, T, sizes, kernels.TANH, kernels.SQUARED_ERROR, 1e308
+        theta, velocity, X, T, sizes, compiled.TANH, compiled.SQUARED_ERROR, 1e308
     )
     assert (taken, diverged) == (0, True)
     assert math.isfinite(log[0, 0]) and log[1, 0] == math.inf
@@ -441,11 +441,11 @@ def test_rewind_then_replay_is_bit_for_bit_in_the_kernel(settings):
 
 
 def test_a_failing_kernel_hands_over_to_numpy(monkeypatch):
-    monkeypatch.setattr(trainer_module, "kernels", kernels)  # put back after the test
+    monkeypatch.setattr(trainer_module, "compiled", compiled)  # put back after the test
 
     class Broken:
-        ACTIVATION_CODES, LOSS_CODES = kernels.ACTIVATION_CODES, kernels.LOSS_CODES
-        SOLVER_CODES, OK = kernels.SOLVER_CODES, kernels.OK
+        ACTIVATION_CODES, LOSS_CODES = compiled.ACTIVATION_CODES, compiled.LOSS_CODES
+        SOLVER_CODES, OK = compiled.SOLVER_CODES, compiled.OK
 
         @staticmethod
         def train_steps(*args):
@@ -456,10 +456,10 @@ def test_a_failing_kernel_hands_over_to_numpy(monkeypatch):
     jit.step(4)
     with numpy_path():
         ref.step(4)
-    trainer_module.kernels = Broken
+    trainer_module.compiled = Broken
     with pytest.warns(RuntimeWarning, match="training goes on in NumPy"):
         assert jit.step(6) == 6
-    assert trainer_module.kernels is None and not jit.uses_kernel
+    assert trainer_module.compiled is None and not jit.uses_kernel
     with numpy_path():
         ref.step(6)
     assert_same_run(jit, ref)
@@ -476,7 +476,7 @@ y = (X[:, 0] * X[:, 1] > 0).astype(int)
 tr = Trainer(Network((2, 6, 1), "tanh", random_state=0), X, y, learning_rate=0.1,
              momentum=0.9, batch_size=4, history_capacity=0)
 tr.step(12)
-print(json.dumps({"kernel": trainer.kernels is not None, "numba": "numba" in sys.modules,
+print(json.dumps({"kernel": trainer.compiled is not None, "numba": "numba" in sys.modules,
                   "uses_kernel": tr.uses_kernel, "theta": tr.net.theta.tolist()}))
 """
 
@@ -515,8 +515,8 @@ def test_no_writable_cache_anywhere_compiles_in_the_process():
         "def refuse(self):\n"
         "    raise PermissionError('read-only file system')\n"
         "caching._CacheLocator.ensure_cache_path = refuse\n"
-        "from engine import kernels\n"
-        "assert kernels.CACHE_DIR is None, kernels.CACHE_DIR\n"
+        "from engine import compiled\n"
+        "assert compiled.CACHE_DIR is None, compiled.CACHE_DIR\n"
     )
     out = run_python(refuse + TRAIN, NUMBA_CACHE_DIR="")
     assert out["kernel"] and out["uses_kernel"]
@@ -530,8 +530,8 @@ def test_unwritable_package_dir_caches_in_the_temp_dir(tmp_path):
         "for cls in (caching.InTreeCacheLocator, caching.UserWideCacheLocator):\n"
         "    cls.from_function = classmethod(lambda cls, *args: None)\n"
         "before = numba.config.CACHE_DIR\n"
-        "from engine import kernels\n"
-        "print(json.dumps({'dir': kernels.CACHE_DIR, 'same': numba.config.CACHE_DIR == before}))\n"
+        "from engine import compiled\n"
+        "print(json.dumps({'dir': compiled.CACHE_DIR, 'same': numba.config.CACHE_DIR == before}))\n"
     )
     out = run_python(code, TMPDIR=str(tmp_path), NUMBA_CACHE_DIR="")
     assert out["same"]  # numba's own setting is put back
@@ -540,10 +540,10 @@ def test_unwritable_package_dir_caches_in_the_temp_dir(tmp_path):
 
 
 def test_warm_up_compiles_the_one_kernel_every_setting_uses():
-    seconds = kernels.warm_up()
+    seconds = compiled.warm_up()
     assert 0 < seconds < 60
-    assert kernels.CACHE_DIR is not None and os.path.isdir(kernels.CACHE_DIR)
+    assert compiled.CACHE_DIR is not None and os.path.isdir(compiled.CACHE_DIR)
     # Trainers of every kind (above) ran on the signature warm_up compiled, and no other.
     tr = make_trainer("log_loss", 3, "sigmoid", 2, 5, momentum=0.5, clip_norm=1.0, l1=0.1)
     tr.step(3)
-    assert len(kernels._train_steps.signatures) == 1
+    assert len(compiled._train_steps.signatures) == 1
