@@ -35,6 +35,9 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+# The project itself (editable: the code stays in /app), so `app` and `engine` import
+# whatever the working directory.
+RUN pip install --no-deps -e .
 
 # Not root: the app writes nothing but its own logs (and numba its cache, compiled here
 # so that no replica spends seconds compiling at its first Play).

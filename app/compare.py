@@ -222,5 +222,5 @@ def show(ps):
                     ps.compare, ps.compare[0].extent or frames.plane_extent(ps.data)
                 ),
                 key="compare_chart",
-                config={"displayModeBar": False},
+                config=figures.slide_config("compare_runs"),
             )

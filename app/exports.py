@@ -1,13 +1,9 @@
-"""Exports: figures as PNG, a training run as a GIF, the data as CSV, the network as JSON.
+"""Exports: a training run as a GIF (or MP4), the data as CSV, the network as JSON.
 
-Everything is drawn with Pillow from arrays, so no browser (and no kaleido) is needed: a
-small raster kit (`Canvas`) paints a decision surface, points, lines and axes in the colours
-of the live geometry. The builders (`boundary_png`, `hidden_png`, `lines_png`, `run_gif`,
-`dataset_csv`, `network_json`, `load_network_into`) are pure functions of their arguments and
-can be tested without Streamlit; `export_panel` and `download` draw the page's buttons.
-
-MP4: imageio writes MP4 only through ffmpeg (the imageio-ffmpeg package) or PyAV, and
-neither is installed here (nothing may be downloaded), so a run is exported as a GIF only.
+PNGs of the figures are not made here: each Plotly chart exports itself from its toolbar's
+camera button (``app.figures.slide_config``) and the live views from their save button.
+The run is drawn with matplotlib (Agg, no pyplot: it runs on Streamlit's download thread).
+`export_panel` and `download` draw the page's buttons; the rest can be tested without Streamlit.
 """
 
 from __future__ import annotations
@@ -17,625 +13,226 @@ import csv
 import io
 import logging
 import math
-from collections.abc import Callable, Sequence
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
 
 from app import messages
-from app.payloads import CLASS_COLORS, UNIT_COLORS, surface_mode
-from engine import datasets, geometry, serialize
+from app import palette as P
+from app.payloads import surface_mode
+from engine import csv_points, datasets, geometry, serialize
 from engine.network import Network
 
 log = logging.getLogger(__name__)
 
-NEG_RGB = (49, 119, 180)  # the live view's heat-map blue (class 0 / negative)
-POS_RGB = (240, 133, 40)  # and orange (class 1 / positive)
-HEAT_MAX = 0.62
-TEXT = (49, 51, 63)
-GRID_LINE = (225, 227, 232)
-VIRIDIS_STOPS = (
-    (0.0, (68, 1, 84)),
-    (0.25, (59, 82, 139)),
-    (0.5, (33, 145, 140)),
-    (0.75, (94, 201, 98)),
-    (1.0, (253, 231, 37)),
-)
-SERIES_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
-GIF_FRAMES = 60
-
-
-def _rgb(color) -> tuple[int, int, int]:
-    if isinstance(color, str):
-        h = color.lstrip("#")
-        return tuple(int(h[i : i + 2], 16) for i in (0, 2, 4))
-    return tuple(int(c) for c in color[:3])
-
-
-def _font(size=13):
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow without FreeType: the fixed bitmap font
-        return ImageFont.load_default()
-
-
-def _fmt(v: float) -> str:
-    if not math.isfinite(v):
-        return "–"
-    a = abs(v)
-    if a != 0 and (a < 1e-2 or a >= 1e4):
-        return f"{v:.0e}"
-    return f"{v:.2f}".rstrip("0").rstrip(".") or "0"
-
-
-def _nice_ticks(lo, hi, count=5):
-    span = hi - lo
-    if not (span > 0 and math.isfinite(span)):
-        return [lo]
-    raw = span / count
-    mag = 10 ** math.floor(math.log10(raw))
-    f = raw / mag
-    step = (1 if f < 1.5 else 2 if f < 3.5 else 5 if f < 7.5 else 10) * mag
-    start = math.ceil(lo / step - 1e-9) * step
-    return [start + i * step for i in range(int((hi - start) / step + 1e-9) + 1)]
-
-
-def _log_ticks(lo, hi):
-    return [
-        10.0**k
-        for k in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
-        if lo * (1 - 1e-9) <= 10.0**k <= hi * (1 + 1e-9)
-    ]
+GIF_FRAMES = 60  # snapshots drawn at most, evenly spread over the run
+FRAME_MS = 110
+LAST_FRAME_MS = 1500  # the end of the run stays on screen a moment before the loop restarts
+DPI = 100
 
 
 # =========================================================================================
-# The raster kit
+# A training run as an animation
 # =========================================================================================
-class Canvas:
-    """One plot panel: a data box ``(xmin, xmax, ymin, ymax)`` drawn into a pixel box.
-
-    ``logx`` / ``logy`` put that axis on a log scale (data must then be > 0).
-    """
-
-    def __init__(
-        self,
-        extent,
-        size=(420, 420),
-        *,
-        title="",
-        xlabel="",
-        ylabel="",
-        logx=False,
-        logy=False,
-        margin=(52, 30, 14, 40),
-    ):
-        self.width, self.height = size
-        self.image = Image.new("RGB", size, "white")
-        self.draw = ImageDraw.Draw(self.image)
-        self.logx, self.logy = logx, logy
-        self.extent = tuple(float(v) for v in extent)
-        left, top, right, bottom = margin
-        self.box = (left, top, self.width - right, self.height - bottom)
-        self.title, self.xlabel, self.ylabel = title, xlabel, ylabel
-        self.font, self.small = _font(13), _font(11)
-
-    # -- coordinates ---------------------------------------------------------------------
-    def _t(self, v, lo, hi, log):
-        if log:
-            v, lo, hi = (np.log10(np.maximum(v, 1e-300)), math.log10(lo), math.log10(hi))
-        return (np.asarray(v, float) - lo) / (hi - lo)
-
-    def px(self, x, y):
-        """Pixel coordinates of data points (arrays welcome)."""
-        x0, y0, x1, y1 = self.box
-        xmin, xmax, ymin, ymax = self.extent
-        u = self._t(x, xmin, xmax, self.logx)
-        v = self._t(y, ymin, ymax, self.logy)
-        return x0 + u * (x1 - x0), y1 - v * (y1 - y0)
-
-    # -- layers --------------------------------------------------------------------------
-    def surface(self, values, mode="binary", value_range=(-2.0, 2.0), level=0.0):
-        """A surface sampled on the extent's grid (row 0 = lowest y), with its 0-level line.
-
-        ``values`` is (rows, cols) of outputs (binary, regression) or (rows, cols, k) of
-        class scores (multiclass).
-        """
-        x0, y0, x1, y1 = (int(round(v)) for v in self.box)
-        w, h = x1 - x0, y1 - y0
-        V = np.asarray(values, dtype=np.float64)
-        if mode == "multiclass":
-            k = V.shape[2]
-            # Each class's score is upsampled smoothly, then the largest wins per pixel, so
-            # the borders between classes are as smooth as the scores.
-            S = np.stack(
-                [
-                    np.asarray(
-                        Image.fromarray(
-                            np.nan_to_num(V[::-1, :, i]).astype(np.float32), "F"
-                        ).resize((w, h), Image.BILINEAR)
-                    )
-                    for i in range(k)
-                ],
-                axis=2,
-            )
-            C = S.argmax(axis=2)
-            top2 = np.sort(S, axis=2)[..., -2:]
-            conf = np.clip(top2[..., 1] - top2[..., 0], 0, 2) / 2
-            alpha = 0.12 + (HEAT_MAX - 0.12) * conf[..., None]
-            palette = np.array([_rgb(CLASS_COLORS[i % len(CLASS_COLORS)]) for i in range(k)])
-            rgb = 255 + (palette[C] - 255) * alpha
-            edge = np.zeros((h, w), bool)
-            edge[:, 1:] |= C[:, 1:] != C[:, :-1]
-            edge[1:, :] |= C[1:, :] != C[:-1, :]
-        else:
-            img = Image.fromarray(np.nan_to_num(V[::-1]).astype(np.float32), "F")
-            U = np.asarray(img.resize((w, h), Image.BILINEAR), dtype=np.float64)
-            lo, hi = value_range
-            if mode == "regression":
-                t = np.clip((U - lo) / ((hi - lo) or 1.0), 0, 1)
-                rgb = 255 + (_viridis(t) - 255) * 0.72
-                edge = np.zeros((h, w), bool)
-            else:
-                t = np.clip(np.abs(U - level) / max(abs(hi), abs(lo), 1e-9), 0, 1)
-                alpha = (HEAT_MAX * t**0.85)[..., None]
-                color = np.where((U < level)[..., None], NEG_RGB, POS_RGB)
-                rgb = 255 + (color - 255) * alpha
-                s = U > level
-                edge = np.zeros((h, w), bool)
-                edge[:, 1:] |= s[:, 1:] != s[:, :-1]
-                edge[1:, :] |= s[1:, :] != s[:-1, :]
-        rgb[edge] = (34, 40, 49)
-        self.image.paste(Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8), "RGB"), (x0, y0))
-
-    def points(self, X, y, *, n_classes=2, hollow=False, radius=4.0, values_range=None):
-        """Class-coloured points (or viridis by value when ``n_classes == 0``)."""
-        X = np.asarray(X, dtype=np.float64).reshape(-1, 2)
-        if not len(X):
-            return
-        px, py = self.px(X[:, 0], X[:, 1])
-        y = np.asarray(y)
-        if n_classes == 0:
-            lo, hi = values_range or (float(np.min(y)), float(np.max(y)))
-            cols = _viridis(np.clip((y - lo) / ((hi - lo) or 1.0), 0, 1)).astype(int)
-        else:
-            cols = [_rgb(CLASS_COLORS[int(c) % len(CLASS_COLORS)]) for c in y]
-        x0, y0, x1, y1 = self.box
-        for a, b, c in zip(px, py, cols):
-            if not (x0 - 2 <= a <= x1 + 2 and y0 - 2 <= b <= y1 + 2):
-                continue
-            c = tuple(int(v) for v in c)
-            bbox = (a - radius, b - radius, a + radius, b + radius)
-            if hollow:
-                self.draw.ellipse(bbox, fill="white", outline=c, width=2)
-            else:
-                self.draw.ellipse(bbox, fill=c, outline="white", width=1)
-
-    def line_abc(self, a, b, c, color="#222831", width=2, label=None, arrow=True):
-        """The line ``a x + b y + c = 0`` clipped to the box, with its normal ``(a, b)``."""
-        xmin, xmax, ymin, ymax = self.extent
-        seg = clip_line(a, b, c, xmin, xmax, ymin, ymax)
-        if seg is None:
-            return
-        (xa, ya), (xb, yb) = seg
-        pa, pb = self.px(xa, ya), self.px(xb, yb)
-        rgb = _rgb(color)
-        self.draw.line([pa, pb], fill=rgb, width=width)
-        if arrow:
-            mx, my = (xa + xb) / 2, (ya + yb) / 2
-            n = math.hypot(a, b)
-            L = 0.12 * max(xmax - xmin, ymax - ymin)
-            tip = self.px(mx + L * a / n, my + L * b / n)
-            base = self.px(mx, my)
-            bx0, by0, bx1, by1 = self.box
-            if not (bx0 <= tip[0] <= bx1 and by0 <= tip[1] <= by1):
-                return
-            self.draw.line([base, tip], fill=rgb, width=width)
-            ang = math.atan2(tip[1] - base[1], tip[0] - base[0])
-            for da in (2.6, -2.6):
-                self.draw.line(
-                    [tip, (tip[0] + 8 * math.cos(ang + da), tip[1] + 8 * math.sin(ang + da))],
-                    fill=rgb,
-                    width=width,
-                )
-            if label:
-                self.draw.text((tip[0] + 3, tip[1] - 14), label, fill=rgb, font=self.small)
-
-    def polyline(self, x, y, color, width=2, markers=False, dash=False):
-        x, y = np.asarray(x, float), np.asarray(y, float)
-        ok = np.isfinite(x) & np.isfinite(y)
-        if self.logx:
-            ok &= x > 0
-        if self.logy:
-            ok &= y > 0
-        x, y = x[ok], y[ok]
-        if not len(x):
-            return
-        px, py = self.px(x, y)
-        pts = list(zip(px.tolist(), py.tolist()))
-        rgb = _rgb(color)
-        if len(pts) > 1:
-            if dash:
-                for i in range(0, len(pts) - 1, 2):
-                    self.draw.line(pts[i : i + 2], fill=rgb, width=width)
-            else:
-                self.draw.line(pts, fill=rgb, width=width, joint="curve")
-        if markers:
-            for a, b in pts:
-                self.draw.ellipse((a - 3.5, b - 3.5, a + 3.5, b + 3.5), fill=rgb, outline="white")
-
-    def axes(self, grid=False):
-        """Frame, ticks and labels, title on top."""
-        x0, y0, x1, y1 = self.box
-        xmin, xmax, ymin, ymax = self.extent
-        xt = _log_ticks(xmin, xmax) if self.logx else _nice_ticks(xmin, xmax)
-        yt = _log_ticks(ymin, ymax) if self.logy else _nice_ticks(ymin, ymax)
-        d = self.draw
-        for v in xt:
-            px, _ = self.px(v, ymin)
-            if grid:
-                d.line([(px, y0), (px, y1)], fill=GRID_LINE)
-            d.line([(px, y1), (px, y1 + 4)], fill=TEXT)
-            label = _fmt(v)
-            w = d.textlength(label, font=self.small)
-            d.text((px - w / 2, y1 + 6), label, fill=TEXT, font=self.small)
-        for v in yt:
-            _, py = self.px(xmin, v)
-            if grid:
-                d.line([(x0, py), (x1, py)], fill=GRID_LINE)
-            d.line([(x0 - 4, py), (x0, py)], fill=TEXT)
-            label = _fmt(v)
-            w = d.textlength(label, font=self.small)
-            d.text((x0 - 6 - w, py - 7), label, fill=TEXT, font=self.small)
-        d.rectangle(self.box, outline=TEXT, width=1)
-        if self.title:
-            d.text((x0, 6), self.title, fill=TEXT, font=self.font)
-        if self.xlabel:
-            w = d.textlength(self.xlabel, font=self.small)
-            d.text(((x0 + x1) / 2 - w / 2, y1 + 22), self.xlabel, fill=TEXT, font=self.small)
-        if self.ylabel:
-            label = Image.new("RGBA", (int(d.textlength(self.ylabel, font=self.small)) + 4, 16))
-            ImageDraw.Draw(label).text((2, 0), self.ylabel, fill=TEXT, font=self.small)
-            label = label.rotate(90, expand=True)
-            self.image.paste(label, (2, int((y0 + y1) / 2 - label.height / 2)), label)
-
-    def legend(self, items: Sequence[tuple[str, str]], corner="tr"):
-        """``[(label, colour), ...]`` in a box at the top right (or 'bl')."""
-        if not items:
-            return
-        d = self.draw
-        w = max(d.textlength(t, font=self.small) for t, _ in items) + 30
-        h = 16 * len(items) + 6
-        x0, y0, x1, y1 = self.box
-        bx, by = (x1 - w - 6, y0 + 6) if corner == "tr" else (x0 + 6, y1 - h - 6)
-        d.rectangle((bx, by, bx + w, by + h), fill="white", outline=GRID_LINE)
-        for i, (text, color) in enumerate(items):
-            yy = by + 4 + 16 * i
-            d.line([(bx + 5, yy + 7), (bx + 20, yy + 7)], fill=_rgb(color), width=3)
-            d.text((bx + 25, yy), text, fill=TEXT, font=self.small)
-
-    def png(self) -> bytes:
-        return to_png(self.image)
+def _tint(color: str, alpha: float) -> tuple[float, float, float]:
+    """``color`` laid over white at ``alpha``, as matplotlib's 0-1 RGB."""
+    c = np.array(P.rgb(color)) / 255.0
+    return tuple(1.0 + alpha * (c - 1.0))
 
 
-def _viridis(t):
-    t = np.asarray(t, dtype=np.float64)
-    out = np.zeros(t.shape + (3,))
-    for (t0, c0), (t1, c1) in zip(VIRIDIS_STOPS[:-1], VIRIDIS_STOPS[1:]):
-        m = (t >= t0) & (t <= t1)
-        u = ((t - t0) / (t1 - t0))[m][:, None]
-        out[m] = np.array(c0) + (np.array(c1) - np.array(c0)) * u
-    return out
+def _class_color(k: int) -> str:
+    return P.CLASS_COLORS[int(k) % len(P.CLASS_COLORS)]
 
 
-def clip_line(a, b, c, x0, x1, y0, y1):
-    """The segment of ``a x + b y + c = 0`` inside the box, or None (Liang-Barsky)."""
-    n2 = a * a + b * b
-    if not (n2 > 0 and math.isfinite(n2) and math.isfinite(c)):
-        return None
-    px, py = -c * a / n2, -c * b / n2
-    dx, dy = -b, a
-    t0, t1 = -math.inf, math.inf
-    for d, p, lo, hi in ((dx, px, x0, x1), (dy, py, y0, y1)):
-        if abs(d) < 1e-15:
-            if not lo <= p <= hi:
-                return None
-            continue
-        ta, tb = (lo - p) / d, (hi - p) / d
-        t0, t1 = max(t0, min(ta, tb)), min(t1, max(ta, tb))
-    if t0 > t1:
-        return None
-    return (px + t0 * dx, py + t0 * dy), (px + t1 * dx, py + t1 * dy)
+def _picks(n: int, max_frames: int) -> list[int]:
+    """At most ``max_frames`` indices spread evenly over ``n`` snapshots, first and last kept."""
+    return sorted(set(np.linspace(0, n - 1, min(n, max_frames)).round().astype(int).tolist()))
 
 
-def to_png(image: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format="PNG", optimize=True)
-    return buf.getvalue()
-
-
-def compose(images: Sequence[Image.Image], cols: int, pad=8, title: str = "") -> Image.Image:
-    """Small multiples: images in a grid of ``cols`` columns, with an optional title."""
-    if not images:
-        raise ValueError("nothing to compose")
-    cols = max(1, min(cols, len(images)))
-    rows = -(-len(images) // cols)
-    w = max(im.width for im in images)
-    h = max(im.height for im in images)
-    top = 30 if title else 0
-    sheet = Image.new(
-        "RGB", (cols * w + (cols + 1) * pad, top + rows * h + (rows + 1) * pad), "white"
-    )
-    if title:
-        ImageDraw.Draw(sheet).text((pad, 8), title, fill=TEXT, font=_font(15))
-    for i, im in enumerate(images):
-        r, c = divmod(i, cols)
-        sheet.paste(im, (pad + c * (w + pad), top + pad + r * (h + pad)))
-    return sheet
-
-
-# =========================================================================================
-# Figures of a network and its data
-# =========================================================================================
-def boundary_image(
-    net: Network,
-    X_train,
-    y_train,
-    X_test=None,
-    y_test=None,
-    *,
-    n_classes=2,
-    extent=None,
-    grid=120,
-    size=(420, 420),
-    title="",
-    show_units=True,
-    surface=None,
-    inputs=None,
-    highlight=None,
-) -> Image.Image:
-    """The input plane: decision surface, train (filled) and test (hollow) points and, for a
-    first hidden layer fed by (x1, x2), each unit's line ``z_i = 0`` with its normal.
-
-    ``inputs`` maps plane points to the network's inputs when those are features (x1^2,
-    sin x1, ...): the surface is then F(phi(x)) and the units' lines are not straight, so
-    they are left out. ``highlight`` rings the given points (k, 2) in black.
-    """
-    X_test = np.empty((0, 2)) if X_test is None else X_test
-    y_test = np.empty(0) if y_test is None else y_test
-    if extent is None:
-        extent = geometry.data_extent(np.concatenate([np.asarray(X_train), np.asarray(X_test)]))
-    if surface is None:
-        surface = geometry.decision_surface(net, extent, grid, inputs=inputs)
-    mode = surface_mode(net, n_classes)
-    value_range = (-2.0, 2.0)
-    if mode == "regression":
-        y_all = np.concatenate([np.asarray(y_train, float), np.asarray(y_test, float)])
-        value_range = (float(y_all.min()), float(y_all.max())) if len(y_all) else (0.0, 1.0)
-    c = Canvas(extent, size, title=title, xlabel="x1", ylabel="x2")
-    c.surface(surface, mode, value_range)
-    if show_units and inputs is None and net.n_layers >= 2:
-        lines = geometry.unit_lines(net)
-        if len(lines) <= 24:
-            for i, (w1, w2, b) in enumerate(lines):
-                c.line_abc(
-                    w1,
-                    w2,
-                    b,
-                    UNIT_COLORS[i % len(UNIT_COLORS)],
-                    2,
-                    f"z{i + 1}",
-                    arrow=len(lines) <= 12,
-                )
-    c.points(X_train, y_train, n_classes=n_classes, values_range=value_range)
-    c.points(X_test, y_test, n_classes=n_classes, hollow=True, values_range=value_range)
-    if highlight is not None:
-        for hx, hy in np.asarray(highlight, dtype=float).reshape(-1, 2):
-            px, py = c.px(hx, hy)
-            c.draw.ellipse((px - 9, py - 9, px + 9, py + 9), outline="black", width=3)
-    c.axes()
-    return c.image
-
-
-def boundary_png(net: Network, data, **kw) -> bytes:
-    """`boundary_image` of a Playground ``Data`` as PNG bytes."""
-    return to_png(
-        boundary_image(
-            net,
-            data.X_train,
-            data.y_train,
-            data.X_test,
-            data.y_test,
-            n_classes=data.n_classes,
-            **kw,
-        )
-    )
-
-
-def hidden_image(
-    H,
-    y,
-    *,
-    output_line=None,
-    axes=None,
-    size=(420, 420),
-    title="",
-    labels=("f(z1)", "f(z2)"),
-    n_classes=2,
-) -> Image.Image:
-    """Points mapped into a 2-D hidden space, with the output unit's line ``v.h + c = 0``."""
-    H = np.asarray(H, dtype=np.float64)
-    if H.ndim == 1 or H.shape[1] == 1:
-        H = np.column_stack([H.reshape(-1), np.zeros(len(H))])
-    if axes is None:
-        axes = geometry.hidden_axes((None, None), H)
-        lo = min(axes[0], axes[2])
-        axes = (min(axes[0], -0.1), axes[1], min(axes[2], -0.1), axes[3]) if lo < 0 else axes
-    c = Canvas(axes, size, title=title, xlabel=labels[0], ylabel=labels[1])
-    if output_line is not None:
-        v1, v2, b = output_line
-        c.line_abc(v1, v2, b, "#222831", 2, None, arrow=True)
-    c.points(H, y, n_classes=n_classes)
-    c.axes()
-    return c.image
-
-
-def lines_image(
-    series: Sequence[dict],
-    *,
-    size=(560, 380),
-    title="",
-    xlabel="",
-    ylabel="",
-    logx=False,
-    logy=False,
-    extent=None,
-) -> Image.Image:
-    """A line chart. ``series``: ``[{"x", "y", "label", "color"?, "markers"?, "dash"?}]``."""
-    xs = np.concatenate([np.asarray(s["x"], float) for s in series])
-    ys = np.concatenate([np.asarray(s["y"], float) for s in series])
-    if extent is None:
-        extent = _auto_extent(xs, ys, logx, logy)
-    c = Canvas(
-        extent,
-        size,
-        title=title,
-        xlabel=xlabel,
-        ylabel=ylabel,
-        logx=logx,
-        logy=logy,
-        margin=(58, 30, 14, 44),
-    )
-    c.axes(grid=True)
-    items = []
-    for i, s in enumerate(series):
-        color = s.get("color") or SERIES_COLORS[i % len(SERIES_COLORS)]
-        c.polyline(
-            s["x"],
-            s["y"],
-            color,
-            width=s.get("width", 2),
-            markers=s.get("markers", False),
-            dash=s.get("dash", False),
-        )
-        if s.get("label"):
-            items.append((s["label"], color))
-    c.draw.rectangle(c.box, outline=TEXT, width=1)
-    c.legend(items)
-    return c.image
-
-
-def _auto_extent(xs, ys, logx, logy):
-    def span(v, log):
-        v = v[np.isfinite(v)]
-        if log:
-            v = v[v > 0]
-        if not len(v):
-            return (1.0, 10.0) if log else (0.0, 1.0)
-        lo, hi = float(v.min()), float(v.max())
-        if log:
-            lo, hi = 10 ** math.floor(math.log10(lo)), 10 ** math.ceil(math.log10(hi))
-            return (lo, hi if hi > lo else lo * 10)
-        pad = 0.05 * (hi - lo) or 0.5
-        return (lo - pad, hi + pad)
-
-    (x0, x1), (y0, y1) = span(xs, logx), span(ys, logy)
-    return (x0, x1, y0, y1)
-
-
-# =========================================================================================
-# A training run as an animated GIF
-# =========================================================================================
 def run_frames(
     net: Network,
     entries: Sequence,
-    X_train,
-    y_train,
-    X_test=None,
-    y_test=None,
+    data,
     *,
-    n_classes=2,
     max_frames=GIF_FRAMES,
     size=(360, 360),
     grid=80,
     inputs=None,
-) -> list[Image.Image]:
-    """One image per stored snapshot (at most ``max_frames``, evenly spread, the last kept)."""
+) -> Iterator[np.ndarray]:
+    """The decision surface and the points at each picked snapshot of the run, as
+    ``(height, width, 3)`` uint8 frames.
+
+    ``size`` is in pixels, ``grid`` the surface's samples a side, ``inputs`` the map to the
+    network's features when it takes more than (x1, x2).
+    """
+    # matplotlib and imageio are imported when a run is exported, not with the page.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import LinearSegmentedColormap, ListedColormap, Normalize
+    from matplotlib.figure import Figure
+
     if not entries:
         raise ValueError("the run has no stored snapshots")
-    n = len(entries)
-    picks = sorted(set(np.linspace(0, n - 1, min(n, max_frames)).round().astype(int).tolist()))
-    X_test = np.empty((0, 2)) if X_test is None else X_test
-    extent = geometry.data_extent(np.concatenate([np.asarray(X_train), np.asarray(X_test)]))
-    work = copy.deepcopy(net)
-    frames = []
-    for i in picks:
+    X_train, y_train = np.asarray(data.X_train, float), np.asarray(data.y_train)
+    X_test = np.asarray(data.X_test if data.X_test is not None else np.empty((0, 2)), float)
+    y_test = np.asarray(data.y_test if data.y_test is not None else np.empty(0))
+    n_classes = int(data.n_classes)
+    extent = geometry.data_extent(np.concatenate([X_train.reshape(-1, 2), X_test.reshape(-1, 2)]))
+    mode = surface_mode(net, n_classes)
+    work = copy.deepcopy(net)  # the snapshots are loaded into a copy, never the live network
+
+    fig = Figure(figsize=(size[0] / DPI, size[1] / DPI), dpi=DPI)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.13, 0.11, 0.83, 0.8))
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_xlabel("x1", fontsize=8, labelpad=1)
+    ax.set_ylabel("x2", fontsize=8, labelpad=1)
+    ax.tick_params(labelsize=7, length=2, pad=1)
+    # What changes from frame to frame is "animated": drawn over a saved background (axes,
+    # ticks, labels) rather than redrawing the whole figure (matplotlib's blitting).
+    title = ax.set_title("", fontsize=8, loc="left", color=P.TEXT, animated=True)
+
+    # The surface's colours, as on the live view: blue below 0 and orange above, paler
+    # towards 0; one tint per class; viridis for a regression's values.
+    if mode == "regression":
+        y_all = np.concatenate([y_train.astype(float), y_test.astype(float)])
+        lo, hi = float(np.min(y_all)), float(np.max(y_all))
+        norm = Normalize(lo, hi if hi > lo else lo + 1.0)
+        cmap = LinearSegmentedColormap.from_list("studio_viridis", [(t, c) for t, c in P.VIRIDIS])
+        image_kw = dict(cmap=cmap, norm=norm, alpha=0.72)
+    elif mode == "multiclass":
+        # The winning class per cell has hard edges: finer cells keep them from looking stepped.
+        grid = min(2 * grid, geometry.MAX_GRID)
+        k = net.layer_sizes[-1]
+        cmap = ListedColormap([_tint(_class_color(i), 0.45) for i in range(k)])
+        image_kw = dict(cmap=cmap, norm=Normalize(-0.5, k - 0.5), interpolation="nearest")
+    else:
+        a = P.HEAT_MAX_ALPHA
+        cmap = LinearSegmentedColormap.from_list(
+            "studio_heat",
+            [_tint(P.HEAT_NEGATIVE, a), (1.0, 1.0, 1.0), _tint(P.HEAT_POSITIVE, a)],
+        )
+        image_kw = dict(cmap=cmap, norm=Normalize(-2.0, 2.0))
+    surface = ax.imshow(
+        np.zeros((grid, grid)),
+        extent=extent,
+        origin="lower",
+        aspect="auto",
+        interpolation=image_kw.pop("interpolation", "bilinear"),
+        animated=True,
+        **image_kw,
+    )
+
+    def point_colors(y):
+        if mode == "regression":
+            return cmap(norm(y.astype(float)))
+        return [_class_color(c) for c in y]
+
+    # The first layer's units as lines z_i = 0, when they are lines in the plane.
+    n_units = len(geometry.unit_lines(net)) if inputs is None else 0
+    units = [
+        ax.plot([], [], color=P.UNIT_COLORS[i % len(P.UNIT_COLORS)], lw=1.2, ls="--")[0]
+        for i in range(n_units if n_units <= 24 else 0)
+    ]
+    points = [
+        ax.scatter(
+            X_train[:, 0], X_train[:, 1], s=16, c=point_colors(y_train),
+            edgecolors=P.POINT_EDGE, linewidths=0.6,
+        )
+    ]  # fmt: skip
+    if len(X_test):
+        points.append(
+            ax.scatter(
+                X_test[:, 0], X_test[:, 1], s=16, facecolors=P.PANEL,
+                edgecolors=point_colors(y_test), linewidths=1.4,
+            )
+        )  # fmt: skip
+    for artist in (*units, *points):
+        artist.set_animated(True)
+    canvas.draw()
+    background = canvas.copy_from_bbox(fig.bbox)
+    xs = np.linspace(extent[0], extent[1], grid)
+    ys = np.linspace(extent[2], extent[3], grid)
+
+    for i in _picks(len(entries), max_frames):
         snap = entries[i]
         np.copyto(work.theta, snap.theta)
+        Z = np.asarray(geometry.decision_surface(work, extent, grid, inputs=inputs), float)
+        if mode == "multiclass":
+            Z = np.where(np.isfinite(Z), Z, -np.inf).argmax(axis=2).astype(float)
+        surface.set_data(np.nan_to_num(Z))
+        boundary = []
+        if mode == "binary" and np.isfinite(Z).all() and Z.min() < 0 < Z.max():
+            boundary = [ax.contour(xs, ys, Z, levels=[0.0], colors=P.BOUNDARY, linewidths=1.6)]
+        for line, (w1, w2, b) in zip(units, geometry.unit_lines(work), strict=False):
+            seg = geometry.clip_line(w1, w2, b, *extent)
+            line.set_data(*(zip(*seg, strict=True) if seg else ([], [])))
+        text = f"step {snap.step:,} · loss {snap.train_loss:.3g}"
         acc = snap.test_accuracy if math.isfinite(snap.test_accuracy) else snap.train_accuracy
-        title = f"step {snap.step:,} · loss {_fmt(snap.train_loss)}"
-        if math.isfinite(acc):
-            title += f" · acc {acc * 100:.0f} %"
-        frames.append(
-            boundary_image(
-                work,
-                X_train,
-                y_train,
-                X_test,
-                y_test,
-                n_classes=n_classes,
-                extent=extent,
-                grid=grid,
-                size=size,
-                title=title,
-                inputs=inputs,
-            )
-        )
-    return frames
+        if n_classes and math.isfinite(acc):
+            text += f" · acc {acc * 100:.0f} %"
+        title.set_text(text)
+        canvas.restore_region(background)
+        for artist in (surface, *boundary, *units, *points, title, *ax.spines.values()):
+            ax.draw_artist(artist)
+        yield np.asarray(canvas.buffer_rgba())[..., :3].copy()
+        for contour in boundary:
+            contour.remove()
 
 
-def gif_bytes(frames: Sequence[Image.Image], frame_ms=110, last_ms=1500) -> bytes:
-    """Frames as a looping GIF (the last one held a little longer)."""
-    if not frames:
-        raise ValueError("no frames")
-    # One palette for the whole run, from the first, middle and last frames side by side:
-    # mapping onto a given palette is ~20x faster than quantising every frame.
-    sample = [frames[0], frames[len(frames) // 2], frames[-1]]
-    sheet = Image.new("RGB", (sum(f.width for f in sample), max(f.height for f in sample)))
-    x = 0
-    for f in sample:
-        sheet.paste(f, (x, 0))
-        x += f.width
-    palette = sheet.quantize(colors=255, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-    pal = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+def run_gif(net: Network, entries: Sequence, data, **kw) -> bytes:
+    """The run stored in a trainer's history (``trainer.history.entries``) as a looping GIF;
+    ``kw`` as for `run_frames`."""
+    import imageio.v3 as iio
+
+    frames = np.stack(list(run_frames(net, entries, data, **kw)))
+    n = len(frames)
     buf = io.BytesIO()
-    durations = [frame_ms] * (len(pal) - 1) + [last_ms]
-    pal[0].save(
+    iio.imwrite(
         buf,
-        format="GIF",
-        save_all=True,
-        append_images=pal[1:],
-        duration=durations,
+        frames,
+        extension=".gif",
+        duration=[FRAME_MS] * (n - 1) + [LAST_FRAME_MS] if n > 1 else LAST_FRAME_MS,
         loop=0,
-        optimize=False,
-        disposal=1,
     )
     return buf.getvalue()
 
 
-def run_gif(net: Network, entries: Sequence, data, **kw) -> bytes:
-    """The run stored in a trainer's history (``trainer.history.entries``) as a GIF."""
-    return gif_bytes(
-        run_frames(
-            net,
-            entries,
-            data.X_train,
-            data.y_train,
-            data.X_test,
-            data.y_test,
-            n_classes=data.n_classes,
-            **kw,
-        )
-    )
+def mp4_available() -> bool:
+    """Whether an MP4 can be written: matplotlib's writer runs the ffmpeg executable (looked
+    up as matplotlib does, without importing it for every page)."""
+    return shutil.which("ffmpeg") is not None
+
+
+def run_mp4(net: Network, entries: Sequence, data, **kw) -> bytes:
+    """The run as an H.264 MP4 (only where `mp4_available`); ``kw`` as for `run_frames`."""
+    from matplotlib import animation
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    frames = run_frames(net, entries, data, **kw)
+    first = next(frames)
+    h, w, _ = first.shape
+    # A bare figure of the frame's size that shows one frame at a time, for the writer.
+    fig = Figure(figsize=(w / DPI, h / DPI), dpi=DPI)
+    FigureCanvasAgg(fig)
+    shown = fig.figimage(first)
+    writer = animation.FFMpegWriter(fps=round(1000 / FRAME_MS), codec="h264")
+    fd, path = tempfile.mkstemp(suffix=".mp4")
+    os.close(fd)
+    try:
+        with writer.saving(fig, path, DPI):
+            writer.grab_frame()
+            for frame in frames:
+                shown.set_data(frame)
+                writer.grab_frame()
+        with open(path, "rb") as f:
+            return f.read()
+    finally:
+        os.unlink(path)
 
 
 # =========================================================================================
@@ -649,9 +246,9 @@ def dataset_csv(data) -> str:
     if data.n_classes:
         names = list(data.class_names) if data.class_names else None
         try:
-            return datasets.to_csv(X, y.astype(np.int64), names)
+            return csv_points.to_csv(X, y.astype(np.int64), names)
         except datasets.DatasetError:
-            return datasets.to_csv(X, y.astype(np.int64))
+            return csv_points.to_csv(X, y.astype(np.int64))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("x1", "x2", "target"))
@@ -748,13 +345,18 @@ def load_network_into(ps, payload) -> str:
 # =========================================================================================
 # Streamlit: download buttons and the Playground's export panel
 # =========================================================================================
-MIME = {"png": "image/png", "gif": "image/gif", "csv": "text/csv", "json": "application/json"}
+MIME = {
+    "gif": "image/gif",
+    "mp4": "video/mp4",
+    "csv": "text/csv",
+    "json": "application/json",
+}
 
 
 # The icon of a download button, by the file's extension.
 ICONS = {
-    "png": ":material/image:",
     "gif": ":material/movie:",
+    "mp4": ":material/movie:",
     "csv": ":material/table:",
     "json": ":material/data_object:",
 }
@@ -829,27 +431,27 @@ def snapshot(ps):
 
 
 def export_panel(ps, key: str = "export"):
-    """Download buttons (PNG of the boundary, GIF of the run, CSV of the data, JSON of the
-    network) and an uploader that loads a saved network back into ``ps``'s trainer.
+    """Download buttons (the run as a GIF, and as an MP4 where an encoder is installed; the
+    data as CSV; the network as JSON) and an uploader that loads a saved network back into
+    ``ps``'s trainer.
 
     Files are built only when a button is clicked, from a `snapshot` of the Playground taken
     then, so they show what is on the screen even while training runs.
     """
     import streamlit as st
 
-    def png():
-        net, data, _, _, inputs = snapshot(ps)
-        return boundary_png(net, data, inputs=inputs)
-
-    def gif():
+    def run(write):
         net, data, entries, _, inputs = snapshot(ps)
-        return run_gif(net, entries, data, inputs=inputs)
+        return write(net, entries, data, inputs=inputs)
 
     def json_text():
         net, _, _, meta, _ = snapshot(ps)
         return network_json(net, meta)
 
     n_snapshots = len(ps.trainer.history.entries) if ps.trainer.history is not None else 0
+    run_options = dict(
+        disabled=n_snapshots < 2, help="The stored snapshots of this run as an animation."
+    )
     # A network that could not be loaded back is not offered (with the reason), rather than
     # handed out as a file that fails later.
     unsavable = serialize.savable(ps.trainer.net)
@@ -857,23 +459,29 @@ def export_panel(ps, key: str = "export"):
         disabled=bool(unsavable),
         help=f"Not now: {unsavable}." if unsavable else "Loadable again below.",
     )
+    items = [
+        ("Training run (GIF)", lambda: run(run_gif), "training_run.gif", f"{key}_gif", run_options)
+    ]
+    if mp4_available():
+        items.append(
+            (
+                "Training run (MP4)",
+                lambda: run(run_mp4),
+                "training_run.mp4",
+                f"{key}_mp4",
+                run_options,
+            )
+        )
+    items += [
+        ("Data (CSV)", lambda: dataset_csv(ps.data), "dataset.csv", f"{key}_csv"),
+        ("Network (JSON)", json_text, "network.json", f"{key}_json", json_options),
+    ]
     with st.container(key=f"{key}_panel"):
         st.markdown("**Export** · files are made when you click")
-        download_row(
-            ("Boundary (PNG)", png, "boundary.png", f"{key}_png"),
-            (
-                "Training run (GIF)",
-                gif,
-                "training_run.gif",
-                f"{key}_gif",
-                dict(
-                    disabled=n_snapshots < 2,
-                    help="The stored snapshots of this run as an animation (GIF only: no "
-                    "MP4 encoder is installed).",
-                ),
-            ),
-            ("Data (CSV)", lambda: dataset_csv(ps.data), "dataset.csv", f"{key}_csv"),
-            ("Network (JSON)", json_text, "network.json", f"{key}_json", json_options),
+        download_row(*items)
+        st.caption(
+            "Pictures (PNG): each chart's camera button (top right, when the pointer is over "
+            "it) and the live views' save button."
         )
         st.file_uploader(
             "Load a saved network (JSON)",

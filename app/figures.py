@@ -6,11 +6,48 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.payloads import CLASS_COLORS, network_layout  # shared with the canvas
+from app.palette import (
+    BOUNDARY,
+    GRAD_CLIP,
+    GRAD_NORM,
+    INVISIBLE,
+    MUTED_TEXT,
+    NEGATIVE,
+    NODE_EDGE,
+    NODE_FILL,
+    PALETTE,
+    PANEL,
+    POINT_EDGE,
+    POSITIVE,
+    RUNS,
+    TEST_ACCURACY,
+    TEST_LOSS,
+    TRAIN_ACCURACY,
+    TRAIN_LOSS,
+    rgb,
+)
+from app.payloads import network_layout  # shared with the canvas
 
-NEGATIVE, POSITIVE = CLASS_COLORS[0], CLASS_COLORS[1]  # class 0 / - blue, class 1 / + orange
-# Plotly's diverging scale for a decision surface, in the same two colours, lighter.
-HEAT = [[0.0, "rgb(72,134,187)"], [0.5, "rgb(255,255,255)"], [1.0, "rgb(243,151,72)"]]
+# A full-HD slide: laid out at 960 x 540 CSS pixels (the fonts stay readable on a
+# projector) and exported at twice that.
+SLIDE_WIDTH, SLIDE_HEIGHT, SLIDE_SCALE = 960, 540, 2
+
+
+def slide_config(filename: str, width=SLIDE_WIDTH, height=SLIDE_HEIGHT, scale=SLIDE_SCALE) -> dict:
+    """Plotly config for ``st.plotly_chart(config=...)``: the toolbar's camera button
+    downloads ``<filename>.png`` of ``width * scale`` x ``height * scale`` pixels."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": str(filename),
+            "width": int(width),
+            "height": int(height),
+            "scale": scale,
+        },
+    }
+
+
 _LAYOUT = dict(
     template="none",
     margin=dict(l=50, r=20, t=30, b=40),
@@ -39,7 +76,7 @@ def loss_curves(
         specs=[[{"secondary_y": True}], [{}]],
     )
     x = curves["epoch"]
-    for name, color, dash in (("train_loss", NEGATIVE, None), ("test_loss", POSITIVE, "dot")):
+    for name, color, dash in (("train_loss", TRAIN_LOSS, None), ("test_loss", TEST_LOSS, "dot")):
         y = curves[name]
         if np.isfinite(y).any():
             fig.add_scatter(
@@ -52,7 +89,7 @@ def loss_curves(
                 col=1,
             )
     if not regression:
-        for name, color in (("train_accuracy", "#6a3d9a"), ("test_accuracy", "#1b9e77")):
+        for name, color in (("train_accuracy", TRAIN_ACCURACY), ("test_accuracy", TEST_ACCURACY)):
             y = curves[name]
             if np.isfinite(y).any():
                 fig.add_scatter(
@@ -72,7 +109,7 @@ def loss_curves(
             y=np.where(norm > 0, norm, np.nan),
             name="‖g‖",
             mode="lines",
-            line=dict(color="#444", width=1.5),
+            line=dict(color=GRAD_NORM, width=1.5),
             row=2,
             col=1,
         )
@@ -84,7 +121,7 @@ def loss_curves(
                 y=norm[fired],
                 name="clipped",
                 mode="markers",
-                marker=dict(color="#d62728", size=6, symbol="x"),
+                marker=dict(color=GRAD_CLIP, size=6, symbol="x"),
                 hovertemplate="epoch %{x:.4g}: ‖g‖ %{y:.4g}, clipped<extra></extra>",
                 row=2,
                 col=1,
@@ -92,14 +129,14 @@ def loss_curves(
         if clip_norm:
             fig.add_hline(
                 y=clip_norm,
-                line=dict(color="#d62728", dash="dash", width=1),
+                line=dict(color=GRAD_CLIP, dash="dash", width=1),
                 annotation_text=f"clip {clip_norm:g}",
                 annotation_position="top left",
                 row=2,
                 col=1,
             )
     if marker_step is not None:
-        fig.add_vline(x=marker_step, line=dict(color="#444", dash="dash", width=1))
+        fig.add_vline(x=marker_step, line=dict(color=GRAD_NORM, dash="dash", width=1))
     fig.update_layout(**{**_LAYOUT, "height": height, "margin": dict(l=55, r=45, t=30, b=40)})
     fig.update_xaxes(title_text="epoch", row=2, col=1)
     fig.update_yaxes(title_text="loss", type="log", row=1, col=1, secondary_y=False)
@@ -167,7 +204,7 @@ def network_diagram(coefs, intercepts, input_names=("x1", "x2")):
         x=mid_x,
         y=mid_y,
         mode="markers",
-        marker=dict(size=9, color="rgba(0,0,0,0)"),
+        marker=dict(size=9, color=INVISIBLE),
         hoverinfo="text",
         text=mid_text,
         showlegend=False,
@@ -185,7 +222,7 @@ def network_diagram(coefs, intercepts, input_names=("x1", "x2")):
             mode="markers",
             hoverinfo="text",
             text=[f"{label} unit {i + 1}<br>{names[l][i]}" for i in range(len(xs))],
-            marker=dict(size=16, color="white", line=dict(color="#333", width=1.5)),
+            marker=dict(size=16, color=NODE_FILL, line=dict(color=NODE_EDGE, width=1.5)),
             showlegend=False,
         )
         if l == 0:
@@ -205,7 +242,7 @@ def network_diagram(coefs, intercepts, input_names=("x1", "x2")):
                 y=min(ys) - 0.8,
                 text=f"+{sizes[l] - shown[l]} more",
                 showarrow=False,
-                font=dict(size=11, color="#555"),
+                font=dict(size=11, color=MUTED_TEXT),
             )
     fig.update_layout(
         **{**_LAYOUT, "height": 260}, xaxis=dict(visible=False), yaxis=dict(visible=False)
@@ -219,10 +256,10 @@ def diverging_rgb(values, vmax=None):
     v = np.nan_to_num(np.asarray(values, dtype=float))
     vmax = float(np.abs(v).max()) if vmax is None else float(vmax)
     t = np.clip(v / (vmax or 1.0), -1.0, 1.0)[::-1, :, None]
-    white = np.array([255.0, 255.0, 255.0])
-    pos, neg = np.array([255.0, 127.0, 14.0]), np.array([31.0, 119.0, 180.0])
-    rgb = np.where(t >= 0, white + t * (pos - white), white - t * (neg - white))
-    return rgb.astype(np.uint8)
+    white = np.array(rgb(PANEL), dtype=float)
+    pos, neg = np.array(rgb(POSITIVE), dtype=float), np.array(rgb(NEGATIVE), dtype=float)
+    out = np.where(t >= 0, white + t * (pos - white), white - t * (neg - white))
+    return out.astype(np.uint8)
 
 
 def compare_boundaries(results, extent):
@@ -258,7 +295,7 @@ def compare_boundaries(results, extent):
         subplot_titles=[title(r) for r in results]
         + ["test loss" if keys == {"test_loss"} else "loss (train where no test data)"],
     )
-    colors = ("#2f3e9e", "#d6336c")
+    colors = RUNS
     starts, lows, last = [], [], 1.0
     for c, r in enumerate(results, start=1):
         n = r.surface.shape[0]
@@ -271,7 +308,7 @@ def compare_boundaries(results, extent):
             zmid=0,
             showscale=False,
             showlegend=False,
-            colorscale=[[0, NEGATIVE], [0.5, "white"], [1, POSITIVE]],
+            colorscale=[[0, NEGATIVE], [0.5, PANEL], [1, POSITIVE]],
             row=1,
             col=c,
         )
@@ -280,7 +317,7 @@ def compare_boundaries(results, extent):
             y=ys,
             z=r.surface,
             contours=dict(start=0, end=0, coloring="none"),
-            line=dict(color="black", width=1.5),
+            line=dict(color=BOUNDARY, width=1.5),
             showscale=False,
             showlegend=False,
             row=1,
@@ -294,7 +331,7 @@ def compare_boundaries(results, extent):
             marker=dict(
                 size=5,
                 color=[POSITIVE if v else NEGATIVE for v in r.y],
-                line=dict(color="white", width=0.5),
+                line=dict(color=POINT_EDGE, width=0.5),
             ),
             row=1,
             col=c,
@@ -347,7 +384,7 @@ def compare_boundaries(results, extent):
                 y=0.99,
                 yanchor="top",
                 orientation="v",
-                bgcolor="rgba(255,255,255,0.8)",
+                bgcolor=PALETTE["halo"],
             ),
         }
     )

@@ -5,12 +5,32 @@ Pure functions of (network, data, choices); the page calls them once per frame.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from app.payloads import boundary_payload, hidden_payload, surface_mode
 from engine import geometry
 
 GRID = 100
+GRID_LINES, LINE_POINTS = 11, 60  # the hidden view's picture of the input grid's lines
+
+
+@lru_cache(maxsize=256)
+def grid_line_points(extent, n_lines=GRID_LINES, n_points=LINE_POINTS):
+    """The points of ``geometry.grid_line_images``'s lines as one array, and where each goes
+    in a polyline with a pen lift (a NaN row) between two lines: ``(points, rows, total)``.
+    Cached by extent (the data's, fixed while it trains): a frame then maps the lines and
+    the data's points through the network in one pass."""
+    x0, x1, y0, y1 = extent
+    xs, ys = np.linspace(x0, x1, n_points), np.linspace(y0, y1, n_points)
+    lines = [np.column_stack([xs, np.full(n_points, y)]) for y in np.linspace(y0, y1, n_lines)]
+    lines += [np.column_stack([np.full(n_points, x), ys]) for x in np.linspace(x0, x1, n_lines)]
+    points = np.concatenate(lines)
+    rows = np.concatenate([np.arange(n_points) + k * (n_points + 1) for k in range(len(lines))])
+    for a in (points, rows):
+        a.flags.writeable = False  # shared by every session's frames
+    return points, rows, len(lines) * (n_points + 1) - 1
 
 
 def plane_extent(data):
@@ -58,10 +78,13 @@ def boundary_frame(
     )
 
 
-def hidden_frame(net, data, *, frame, layer, units, axes, phi=None, show_test=True):
+def hidden_frame(
+    net, data, *, frame, layer, units, axes, phi=None, show_test=True, line_points=LINE_POINTS
+):
     """The hidden space of (layer, units); with no hidden layer, the input plane itself
     (the output unit then separates x directly). ``layer`` 0 is the input features
     ``phi(x)``: the space in which a network with no hidden layer draws a straight line.
+    ``line_points``: points along each of the input grid's lines (fewer for a crowd).
     Returns (payload, axes used)."""
     extent = plane_extent(data)
     raw = phi is None or phi.is_raw
@@ -75,9 +98,17 @@ def hidden_frame(net, data, *, frame, layer, units, axes, phi=None, show_test=Tr
     else:
         width = net.layer_sizes[layer]
         i, j = units[0] % width, units[1] % width
-        H_train = geometry.hidden_features(net, X_train, layer, (i, j))
-        H_test = geometry.hidden_features(net, X_test, layer, (i, j))
-        lines = geometry.grid_line_images(net, extent, layer, (i, j), inputs=None if raw else phi)
+        # The points and the grid's lines through the network in one pass (what
+        # geometry.grid_line_images draws, with its lines joined by pen lifts).
+        P, rows, total = grid_line_points(tuple(float(e) for e in extent), GRID_LINES, line_points)
+        n_train, n_test = len(X_train), len(X_test)
+        H = geometry.hidden_features(
+            net, np.concatenate([X_train, X_test, P if raw else phi(P)]), layer, (i, j)
+        )
+        H_train, H_test = H[:n_train], H[n_train : n_train + n_test]
+        joined = np.full((total, 2), np.nan)
+        joined[rows] = H[n_train + n_test :]
+        lines = [joined]
         if layer == 0:
             # Only with exactly these two features and no hidden layer is the output's
             # boundary a line in this picture.

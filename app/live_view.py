@@ -1,13 +1,19 @@
 """The live views (input plane and hidden-feature space) as one ``st.components.v2`` component.
 
 ``live_view(payload, key=...)`` mounts a component that keeps one ``<canvas>`` in the page and
-repaints it in the next animation frame whenever a new payload arrives; nothing is rebuilt,
-so it can follow a ``st.fragment(run_every=...)`` at 30+ frames per second. Payloads come
-from ``app.payloads.boundary_payload`` / ``hidden_payload``.
+repaints it in place, one queued frame per animation frame (up to the display's rate);
+nothing is rebuilt. Payloads come from ``app.payloads.boundary_payload`` / ``hidden_payload``.
+A button in the view's corner saves what the canvas shows as a PNG (``boundary.png``,
+``hidden.png``) with at least two pixels per CSS pixel.
 
-The JavaScript and CSS live in ``app/live_view/live_view.js`` and ``live_view.css``; they are
-read once at import and registered as inline code (``st.components.v2.component(js=..., css=...)``),
-with the colour palettes of ``app.payloads`` prepended to the JS as ``const PALETTE``.
+The JavaScript lives in ``app/live_view/`` as one file per part (``MODULES``, in load order:
+colours, helpers, the frame stream and paint clock, points, surface, hidden space, axes, charts,
+the save button, the view, the entry). Components v2 takes a file path only for a component
+declared with an ``asset_dir`` in an installed package's ``pyproject.toml``, and runs inline JS
+as one module from a blob URL (no relative imports), so the files are read once at import and
+joined into one inline script (``st.components.v2.component(js=..., css=...)``), with the
+colours of ``app.palette`` prepended as ``const PALETTE``. Each part uses only names defined by
+the parts before it, or at call time.
 The component is mounted without a shadow root (``isolate_styles=False``), so browser tests
 can query ``.st-key-<key> .lv-root[data-frame]`` with plain ``document.querySelector``.
 
@@ -26,18 +32,35 @@ from pathlib import Path
 
 import streamlit as st
 
-try:
-    from app.payloads import CLASS_COLORS, UNIT_COLORS
-except ImportError:  # app/ itself on sys.path, as under `streamlit run app/streamlit_app.py`
-    from payloads import CLASS_COLORS, UNIT_COLORS  # type: ignore[no-redef]
+from app.palette import PALETTE
 
 COMPONENT_NAME = "decision_studio.live_view"
 _ASSETS = Path(__file__).with_name("live_view")
-_PALETTE = {"classes": list(CLASS_COLORS), "units": list(UNIT_COLORS)}
-
-JS = f"const PALETTE = {json.dumps(_PALETTE)};\n" + (_ASSETS / "live_view.js").read_text(
-    encoding="utf-8"
+MODULES = (
+    "colors.js",
+    "helpers.js",
+    "stream.js",
+    "points.js",
+    "surface.js",
+    "hidden.js",
+    "axes.js",
+    "charts.js",
+    "save.js",
+    "view.js",
+    "main.js",
 )
+
+
+def _script() -> str:
+    """The parts of the live view's JS in load order, each under a line naming its file."""
+    parts = []
+    for name in MODULES:
+        text = (_ASSETS / name).read_text(encoding="utf-8")
+        parts.append(f"// ---- app/live_view/{name}\n{text}")
+    return "\n".join(parts)
+
+
+JS = f"const PALETTE = {json.dumps(PALETTE)};\n" + _script()
 CSS = (_ASSETS / "live_view.css").read_text(encoding="utf-8")
 
 _component = st.components.v2.component(COMPONENT_NAME, js=JS, css=CSS, isolate_styles=False)
@@ -58,7 +81,7 @@ def live_view(
     height: int = 420,
     on_click=None,
     burst: list[dict] | None = None,
-    spacing_ms: int | None = None,
+    spacing_ms: float | None = None,
     flush: bool = True,
 ) -> object:
     """Mount (or update) the live view for ``payload`` under ``key``; return its result.
@@ -75,16 +98,19 @@ def live_view(
     click on the canvas causes; the click itself is ``result.click`` (``None`` otherwise).
 
     ``burst`` are further payloads of the same view (later frames), painted after
-    ``payload`` one every ``spacing_ms`` milliseconds; the browser queues them behind what it
-    still has to paint, unless ``flush`` (then what was queued is dropped and ``payload`` is
-    painted at once: a click or a slider must show now, not after the queue).
+    ``payload``, one per animation frame and never sooner than ``spacing_ms`` milliseconds
+    after the last (slower when runs come slower than their frames last); the browser queues
+    them behind what it still has to paint, unless ``flush`` (then what was queued is dropped
+    and ``payload`` is painted at once: a click or a slider must show now, not after the
+    queue). Later payloads may hold only what differs from ``payload``: the browser fills in
+    the rest from it.
     """
     data = dict(payload)
     data["key"] = str(key)
     data["height"] = int(height)
     if burst:
         data["burst"] = list(burst)
-        data["spacing_ms"] = int(spacing_ms or 0)
+        data["spacing_ms"] = float(spacing_ms or 0)
     data["flush"] = bool(flush)
 
     sent_key = _sent_key(str(key))

@@ -1,62 +1,18 @@
-"""How many sessions are playing right now, and how fast each of them may animate.
+"""How many sessions are playing, and how fast each of them may animate.
 
-A classroom opens the app at once: 20 pages playing would ask one small server for hundreds
-of frames a second. The app's Python code runs under one interpreter lock per process, so
-the frames of all sessions share about one core, and Streamlit's own work is paid per run of
-the live fragment (the script run, session state, the delta, the websocket, React's
-re-render in the browser): ~10 ms a run, against ~1 ms for a frame's training and views.
-So a run computes several frames (``frames_per_run``) that the browser paints one by one,
-``FRAME_SPACING`` apart; when many sessions play, the runs come less often and carry more
-frames. Measured with ``benchmarks/classroom_load.py --clients protocol``: 20 sessions
-playing get ~17-20 frames/s each (one frame a run: ~2-3 each). This module keeps a
-process-wide count of the sessions that are playing and hands out:
-
-* ``pace(playing)``: a context manager around a live fragment's body. It computes the run
-  in one of the process's ``FRAME_SLOTS`` (one by default: runs of different sessions
-  take turns instead of thrashing), marks the session as playing, measures the CPU time per
-  frame (the body sets ``run.frames``), and re-tunes the fragment's timer in the browser
-  to the fair interval (Streamlit sends ``run_every`` to the browser only when the page
-  itself reruns, so a page that started playing alone would keep its timer when 19 others
-  join);
-* ``frame_interval(base)``: the ``run_every`` a playing page should declare: ``base`` when
-  the server has room, longer (fewer runs a second, more frames each) when many play;
-* ``frames_per_run(interval)``: how many frames a run of that interval computes;
-* ``history_interval(base)``: the same for the slow fragment (curves and diagram, a few runs'
-  worth of CPU each): 2 s, up to 30 s when the room is busy;
-* ``steps_budget(steps, trainer)``: how many training steps one frame may run, so that a
-  frame's work stays bounded whatever the network (``layers=500,500,500&spf=500&n=2000`` in
-  a link asks ~10^12 multiply-adds of one frame) and shrinks when the room is busy;
-* ``frame_slot()``: the slot alone, for the slow fragment's body.
+The frames of all sessions share one Python process (about one core). A run of the live
+fragment costs Streamlit's own work once, so it computes several frames that the browser
+paints one by one. This module counts the sessions playing and hands each a ``Plan``: how
+often its fragment runs and how many frames each run carries, from its fair share of the
+server's CPU (at most the display's rate). Runs compute in the process's frame slot one at
+a time, in order of arrival; a page's own run (a new page, a click) goes before the timers'.
 
 What is shared between sessions is only counts and timings keyed by Streamlit's session id:
-no user data, nothing a user can read back. It lives in this module (imported once per
-server process), not in ``st.cache_resource``, which is for read-only things.
-
-Usage in ``app/screens/playground.py``::
-
-    def draw_live_views(ps):
-        with load.pace(playing, base=RUN_SECONDS) as run:
-            count = load.frames_per_run(load.frame_interval(RUN_SECONDS))
-            ...  # train and draw `count` frames, each within load.steps_budget(...)
-            run.frames = count
-
-    st.fragment(draw_live_views, run_every=load.frame_interval(RUN_SECONDS) if playing else None)
-
-Settings (environment variables, read at import):
-
-* ``STUDIO_SERVER_CPU`` (default 0.85): cores' worth of CPU the frames of all sessions may
-  use together; one Python process cannot use much more than one core.
-* ``STUDIO_RUN_OVERHEAD`` (default 0.010): server CPU seconds per run of the live fragment
-  spent outside its own code (Streamlit's script runner, session state, protobuf, the
-  websocket).
-* ``STUDIO_FRAME_OVERHEAD`` (default 0.3): server CPU per frame spent sending it (JSON,
-  protobuf), as a multiple of the frame's own CPU time.
-* ``STUDIO_PACING`` (default ``on``): ``off`` turns ``pace``, ``frame_slot``,
-  ``frame_interval`` and ``history_interval`` into no-ops (every page at its base rate, as
-  without this module; ``benchmarks/classroom_load.py --variant unpaced``); the work bound of
-  ``steps_budget`` stays.
-* ``STUDIO_FRAME_SLOTS`` (default 1): runs computed at once in a process (2 measured
-  worse: 48 frames/s against 57-67).
+no user data. Settings (environment variables, read at import): ``STUDIO_SERVER_CPU``,
+``STUDIO_RUN_OVERHEAD``, ``STUDIO_FRAME_OVERHEAD``, ``STUDIO_PACING`` (``off``: every page at
+its base rate, ``benchmarks/classroom_load.py --variant unpaced``), ``STUDIO_FRAME_SLOTS``,
+``STUDIO_RUN_CPU``; what they mean is said where each is read. Measurements: README,
+"Benchmarks", and ``benchmarks/classroom_load.py``.
 """
 
 from __future__ import annotations
@@ -66,23 +22,38 @@ import math
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 PACING = os.environ.get("STUDIO_PACING", "on").strip().lower() != "off"
 EXPIRY_SECONDS = 2.0  # a session not seen playing for this long no longer counts
+# Cores' worth of CPU the frames of all sessions may use together: one Python process
+# cannot use much more than one core, and the event loop that sends them needs some.
 SERVER_CPU = float(os.environ.get("STUDIO_SERVER_CPU", "0.85"))
+# Server CPU per frame spent sending it (JSON, protobuf, the websocket), as a multiple of the
+# frame's own CPU time (measured inside the run).
 FRAME_OVERHEAD = float(os.environ.get("STUDIO_FRAME_OVERHEAD", "0.3"))
+# Server CPU seconds per run of the live fragment outside its own code (the script runner,
+# session state, the delta's bookkeeping).
 RUN_OVERHEAD = float(os.environ.get("STUDIO_RUN_OVERHEAD", "0.010"))
 MIN_FRAME_COST = 0.001  # CPU seconds of a frame whose cost is not measured yet
-FRAME_SPACING = 0.025  # seconds between the frames a page paints (40 a second)
+DISPLAY_RATE = 60.0  # frames a second a display shows: more would never be seen
+FRAME_SPACING = 1.0 / DISPLAY_RATE  # seconds between the frames a page paints, when it can
 MAX_INTERVAL = 2.0  # a run at least every 2 s: what the page shows is never further behind
 # run_every values handed out: a short ladder, so the browser's timer changes rarely.
 INTERVALS = (
     *(0.03, 0.04, 0.05, 0.06, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5),
     *(0.6, 0.75, 1.0, 1.25, 1.5, 2.0),
 )
-MAX_BURST = 40  # frames one run may send: a second at 40 frames/s
+MAX_BURST = 60  # frames one run may send: a second at the display's rate
+# A page's own run while playing (Play, a slider) answers at once: it sends FIRST_FRAMES
+# frames and sets the fragment's timer to FIRST_TICK; that first timer run sends LEAD_RUNS
+# runs' worth (the page then has frames in hand when the next run's arrive, and never waits
+# at a run's boundary) and sets the timer to the plan's interval.
+FIRST_FRAMES, FIRST_TICK, LEAD_RUNS = 6, 0.08, 2
 MAX_HISTORY_INTERVAL = 30.0  # the curves of a busy room: at least twice a minute
+NEAR_BEST = 0.9  # a shorter interval is taken when its frame rate is this close to the best
 
 # Work of one frame's training, in multiply-adds: ~0.1 s of one core here. A step costs
 # 3 * batch * sum(n_in * n_out) (forward, backward, weight gradients) plus Python's call
@@ -90,11 +61,14 @@ MAX_HISTORY_INTERVAL = 30.0  # the curves of a busy room: at least twice a minut
 FRAME_WORK = 2.5e8
 STEP_OVERHEAD = 1e5
 BUSY_FROM = 4  # with more sessions playing than this, each frame's work budget shrinks
-# Frames computed at the same time in one process. Each session's script runs in its own
-# thread; twenty runnable threads fight over the interpreter lock with the event loop that
-# sends and receives every message, and all of them crawl (measured: 10 sessions playing
-# at once delivered ~0 frames/s with the server's core busy). Threads waiting here are
-# blocked, not runnable: the lock goes to one frame at a time and to the event loop.
+# The input plane's grid side: GRID_SIDE while few play; with more than GRID_FULL_UNTIL,
+# its cells shrink as 1/n (the surface's cost and bytes are a large part of a frame's)
+# down to GRID_LOW a side.
+GRID_SIDE, GRID_LOW, GRID_FULL_UNTIL = 100, 48, 8
+# Runs computed at the same time in one process. Each session's script runs in its own
+# thread; runnable threads fight over the interpreter lock with the event loop that sends
+# every message, and all of them crawl. Threads waiting for the slot are blocked, not
+# runnable: the interpreter goes to one frame at a time and to the event loop.
 FRAME_SLOTS = int(os.environ.get("STUDIO_FRAME_SLOTS", "1"))
 
 
@@ -145,6 +119,12 @@ class PlayingRegistry:
             costs = [c for _, c in self._seen.values() if c is not None]
         return sum(costs) / len(costs) if costs else None
 
+    def cost_of(self, session_id: str) -> float | None:
+        """CPU seconds of ``session_id``'s last frame, if it is playing and measured."""
+        with self._lock:
+            seen = self._seen.get(session_id)
+        return None if seen is None else seen[1]
+
     def __contains__(self, session_id: object) -> bool:
         with self._lock:
             return session_id in self._seen
@@ -156,30 +136,117 @@ class PlayingRegistry:
 
 REGISTRY = PlayingRegistry()
 
-# One slot is a plain lock (implemented in C: a waiting thread costs nothing); more are a
-# semaphore (a Python-level condition: its waiters wake up under the interpreter lock).
-_SLOTS = threading.Lock() if FRAME_SLOTS <= 1 else threading.BoundedSemaphore(FRAME_SLOTS)
+
+class Calibration:
+    """How far the plans' cost model is from what the process really uses.
+
+    ``plan`` predicts a run's CPU from the frames' own time and fixed overheads; Streamlit's
+    share (the event loop, protobuf, the websocket) varies with the machine and the load. While
+    the room is limited by pacing (pages get fewer frames than the display shows), every
+    ``window`` seconds the process's CPU share is compared with ``target`` and ``factor``, the
+    multiplier of the CPU the plans share out, moves toward closing the gap (by its square
+    root, so that one noisy window cannot swing it), within ``[low, high]``.
+    """
+
+    def __init__(
+        self,
+        target: float = SERVER_CPU,
+        window: float = 2.0,
+        low: float = 0.5,
+        high: float = 1.5,
+        clock: Callable[[], float] = time.monotonic,
+        cpu: Callable[[], float] = time.process_time,
+    ):
+        self.target, self.window, self.low, self.high = target, window, low, high
+        self.clock, self.cpu = clock, cpu
+        self.factor = 1.0
+        self._since: tuple[float, float] | None = None
+        self._lock = threading.Lock()
+
+    def observe(self, limited: bool) -> float:
+        """After a run: ``limited`` says its plan gave fewer frames than the display's rate.
+        Returns the factor."""
+        with self._lock:
+            now, used_cpu = self.clock(), self.cpu()
+            if self._since is None:
+                self._since = (now, used_cpu)
+                return self.factor
+            wall = now - self._since[0]
+            if wall < self.window:
+                return self.factor
+            used = (used_cpu - self._since[1]) / wall
+            self._since = (now, used_cpu)
+            if limited and used > 0:
+                step = math.sqrt(self.target / used)
+                self.factor = min(self.high, max(self.low, self.factor * step))
+            return self.factor
+
+
+CALIBRATION = Calibration()
+
+
+class FairSlot:
+    """``slots`` computations at a time, handed out in order of arrival, urgent ones (a page's
+    own run: a new page, a click) before the rest (the timers' runs).
+
+    A plain lock wakes a random waiter, and in a crowd some sessions waited several turns in
+    a row. Here each waiter blocks on a lock of its own (a blocked thread costs no
+    interpreter time) and the holder hands the slot to the head of the queue directly, so no
+    one can overtake it.
+    """
+
+    def __init__(self, slots: int = 1):
+        self._lock = threading.Lock()
+        self._free = max(1, int(slots))
+        self._waiting: tuple[deque, deque] = (deque(), deque())  # urgent, then the rest
+
+    def acquire(self, urgent: bool = False) -> None:
+        with self._lock:
+            if self._free > 0:
+                self._free -= 1
+                return
+            gate = threading.Lock()
+            gate.acquire()
+            self._waiting[0 if urgent else 1].append(gate)
+        gate.acquire()  # released by the holder that hands us its slot
+
+    def release(self) -> None:
+        with self._lock:
+            for queue in self._waiting:
+                if queue:
+                    queue.popleft().release()
+                    return
+            self._free += 1
+
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._waiting[0]) + len(self._waiting[1])
+
+
+_SLOT = FairSlot(FRAME_SLOTS)
 _HELD = threading.local()
 _SENT: dict[tuple[str, str], tuple[float, float]] = {}  # (session, fragment) -> (interval, when)
 
 
 @contextlib.contextmanager
-def frame_slot() -> Iterator[None]:
-    """Hold one of the process's ``FRAME_SLOTS`` while computing a frame (re-entrant in a
-    thread: a fragment run inline in a page run that holds a slot does not wait)."""
+def frame_slot(urgent: bool = False, slot: FairSlot | None = None) -> Iterator[None]:
+    """Hold one of the process's ``FRAME_SLOTS`` while computing frames (re-entrant in a
+    thread: a fragment run inline in a page run that holds a slot does not wait).
+    ``urgent``: someone is waiting for this run's answer (a new page, a click)."""
     if not PACING:
         yield
         return
+    slot = _SLOT if slot is None else slot
     depth = getattr(_HELD, "depth", 0)
     if depth == 0:
-        _SLOTS.acquire()
+        slot.acquire(urgent)
     _HELD.depth = depth + 1
     try:
         yield
     finally:
         _HELD.depth -= 1
         if _HELD.depth == 0:
-            _SLOTS.release()
+            slot.release()
 
 
 def current_session_id() -> str | None:
@@ -192,11 +259,69 @@ def current_session_id() -> str | None:
     return None if ctx is None else ctx.session_id
 
 
-def _snap_up(seconds: float) -> float:
-    for step in INTERVALS:
-        if seconds <= step + 1e-9:
-            return step
-    return INTERVALS[-1]
+@dataclass(frozen=True)
+class Plan:
+    """A playing page's pace: its live fragment runs every ``interval`` seconds and each run
+    sends ``frames`` frames, which the browser paints ``spacing`` apart."""
+
+    interval: float
+    frames: int
+
+    @property
+    def spacing(self) -> float:
+        return self.interval / self.frames
+
+    @property
+    def rate(self) -> float:
+        """Frames a second the page shows."""
+        return self.frames / self.interval
+
+
+def frames_per_run(interval: float, spacing: float = FRAME_SPACING, most: int | None = None) -> int:
+    """The most frames one run of ``interval`` seconds may carry: one every ``spacing``
+    (the display's rate), at least 1, at most ``MAX_BURST``."""
+    most = MAX_BURST if most is None else int(most)
+    if not (interval > 0 and spacing > 0):
+        return 1
+    return max(1, min(most, round(float(interval) / float(spacing))))
+
+
+def plan(
+    base: float,
+    playing: int,
+    cost: float | None,
+    cpu: float = SERVER_CPU,
+    *,
+    spacing: float = FRAME_SPACING,
+    run_overhead: float = RUN_OVERHEAD,
+) -> Plan:
+    """Each of ``playing`` sessions' fair pace on ``cpu`` cores: its share is ``cpu /
+    playing``; a run of interval I costs ``run_overhead`` plus, per frame, ``cost`` CPU
+    seconds and ``FRAME_OVERHEAD`` times that again to send it.
+
+    For each interval of ``INTERVALS`` from ``base`` up, the frames a run can afford within the
+    share (at most ``frames_per_run``: the display's rate). The plan is the shortest interval
+    at the display's rate; when the room is too busy for that, the shortest whose rate is
+    within ``NEAR_BEST`` of the best: longer runs spread Streamlit's per-run cost over more
+    frames, shorter ones keep the page closer to the training. When not even one
+    frame fits in ``MAX_INTERVAL``, one frame every ``MAX_INTERVAL``.
+    """
+    base = float(base)
+    per_frame = max(cost or 0.0, MIN_FRAME_COST) * (1.0 + FRAME_OVERHEAD)
+    share = max(cpu, 1e-3) / max(1, int(playing))
+    options = []
+    for interval in (base, *(i for i in INTERVALS if i > base)):
+        afford = math.floor((share * interval - run_overhead) / per_frame + 1e-9)
+        frames = min(frames_per_run(interval, spacing), afford)
+        if frames >= 1:
+            options.append(Plan(interval, frames))
+    if not options:
+        return Plan(max(base, MAX_INTERVAL), 1)
+    for p in options:  # the display's rate, at the shortest interval that allows it
+        if p.frames == max(1, round(p.interval / spacing)):
+            return p
+    best = max(p.rate for p in options)
+    return next(p for p in options if p.rate >= NEAR_BEST * best - 1e-9)
 
 
 def fair_interval(
@@ -208,80 +333,73 @@ def fair_interval(
     spacing: float = FRAME_SPACING,
     run_overhead: float = RUN_OVERHEAD,
 ) -> float:
-    """The interval between runs of each playing session's live fragment that shares ``cpu``
-    cores fairly among ``playing`` sessions: the shortest of ``INTERVALS`` (never below
-    ``base``) at which every session's runs fit, each run computing
-    ``frames_per_run(interval, spacing)`` frames of ``cost`` CPU seconds (and
-    ``FRAME_OVERHEAD`` times that again to send them) plus ``run_overhead`` seconds of
-    Streamlit's own per run. ``MAX_INTERVAL`` when even that does not fit.
-
-    Because a slower run carries more frames, a busy room loses smoothness slowly: the
-    per-run cost is spread over more frames (20 sessions at 1 ms a frame: ~20 frames/s each).
-    """
-    base = float(base)
-    per_frame = max(cost or 0.0, MIN_FRAME_COST) * (1.0 + FRAME_OVERHEAD)
-    sessions = max(1, int(playing))
-    budget = max(cpu, 1e-3)
-    for interval in (base, *(i for i in INTERVALS if i > base)):
-        frames = frames_per_run(interval, spacing)
-        if sessions * (frames * per_frame + run_overhead) / interval <= budget:
-            return interval
-    return max(base, MAX_INTERVAL)
+    """The ``run_every`` of ``plan``."""
+    return plan(base, playing, cost, cpu, spacing=spacing, run_overhead=run_overhead).interval
 
 
 def frame_rate(interval: float, spacing: float = FRAME_SPACING) -> float:
-    """Frames a second a page shows when its runs come every ``interval`` seconds."""
+    """Frames a second a page shows when its runs come every ``interval`` seconds, each with
+    ``frames_per_run`` frames."""
     return frames_per_run(interval, spacing) / interval
 
 
+def session_plan(
+    base: float = 0.3,
+    *,
+    cost: float | None = None,
+    registry: PlayingRegistry = REGISTRY,
+    spacing: float = FRAME_SPACING,
+) -> Plan:
+    """The ``plan`` of the session running this script, counted as playing even before its
+    first heartbeat. ``cost`` is its CPU time per frame (default: its own last frame's, else
+    the playing sessions' mean): every session gets the same CPU, so a network that costs
+    ten times more a frame gets fewer frames, not a larger share. Without pacing, ``base``
+    at the display's rate."""
+    if not PACING:
+        return Plan(float(base), frames_per_run(base, spacing))
+    sid = current_session_id()
+    playing = registry.count()
+    if sid is None or sid not in registry:
+        playing += 1
+    if cost is None and sid is not None:
+        cost = registry.cost_of(sid)
+    if cost is None:
+        cost = registry.mean_cost()
+    return plan(base, playing, cost, SERVER_CPU * CALIBRATION.factor, spacing=spacing)
+
+
 def frame_interval(
-    base: float = 0.075,
+    base: float = 0.3,
     *,
     cost: float | None = None,
     registry: PlayingRegistry = REGISTRY,
     spacing: float = FRAME_SPACING,
 ) -> float:
-    """``run_every`` for a playing page: ``base`` when the server has room, longer when many
-    sessions play. ``cost`` is this session's CPU time per frame (default: the playing
-    sessions' mean). Counts the caller as playing even before its first heartbeat."""
+    """``run_every`` for a playing page: ``session_plan(...).interval``."""
     if not PACING:
         return float(base)
-    sid = current_session_id()
-    playing = registry.count()
-    if sid is None or sid not in registry:
-        playing += 1
-    if cost is None:
-        cost = registry.mean_cost()
-    return fair_interval(base, playing, cost, spacing=spacing)
-
-
-def frames_per_run(interval: float, spacing: float = FRAME_SPACING, most: int | None = None) -> int:
-    """How many animation frames one run of the live fragment computes and sends together,
-    for the browser to paint ``spacing`` seconds apart until the next run ``interval``
-    seconds later: ``interval / spacing``, at least 1, at most ``MAX_BURST``.
-
-    Streamlit's own cost (the script run, session state, the delta, the websocket, React's
-    re-render in the browser) is paid per run, not per frame: sending three frames a run
-    instead of one frame every run cut it by three. When many sessions play, the runs slow
-    down (``frame_interval``) and each carries more frames, so the pages still move smoothly,
-    a little behind the training (by at most one run).
-    """
-    most = MAX_BURST if most is None else int(most)
-    if not (interval > 0 and spacing > 0):
-        return 1
-    return max(1, min(most, round(float(interval) / float(spacing))))
+    return session_plan(base, cost=cost, registry=registry, spacing=spacing).interval
 
 
 def history_interval(base: float = 1.0, *, playing: int | None = None) -> float:
     """``run_every`` of the slow fragment (curves and network diagram; with Streamlit's own
     cost, one run costs about five live frames): ``base`` with up to ``BUSY_FROM``
-    sessions playing, then longer in proportion (5 s for 20, 12.5 s for 50), at most
-    ``MAX_HISTORY_INTERVAL``. At 50 sessions, 1 s curves alone would ask for more CPU than
-    the server has."""
+    sessions playing, then longer in proportion, at most ``MAX_HISTORY_INTERVAL``."""
     if not PACING:
         return float(base)
     playing = REGISTRY.count() if playing is None else playing
     return min(MAX_HISTORY_INTERVAL, max(float(base), float(base) * playing / BUSY_FROM))
+
+
+def grid_side(playing: int | None = None) -> int:
+    """The input plane's grid side for ``playing`` sessions: ``GRID_SIDE`` while at most
+    ``GRID_FULL_UNTIL`` play, then cells in proportion to 1/n, at least ``GRID_LOW`` a side."""
+    if not PACING:
+        return GRID_SIDE
+    playing = REGISTRY.count() if playing is None else playing
+    if playing <= GRID_FULL_UNTIL:
+        return GRID_SIDE
+    return max(GRID_LOW, int(GRID_SIDE * math.sqrt(GRID_FULL_UNTIL / playing)))
 
 
 def weight_count(layer_sizes) -> int:
@@ -323,12 +441,30 @@ def steps_budget(steps: int, trainer=None, *, per_step: float | None = None, pla
     return max(1, min(steps, allowed))
 
 
-def grid_size(layer_sizes, base: int = 100, budget: float = 2e9, low: int = 40) -> int:
+def grid_size(layer_sizes, base: int = GRID_SIDE, budget: float = 2e9, low: int = 40) -> int:
     """A decision-surface grid side for a network of ``layer_sizes``: ``base``, smaller for
     very wide networks so that one grid evaluation stays within ``budget`` multiply-adds."""
     weights = sum(a * b for a, b in zip(tuple(layer_sizes)[:-1], tuple(layer_sizes)[1:]))
     side = int(math.sqrt(budget / max(weights, 1)))
     return max(low, min(int(base), side))
+
+
+def _fragment_context():
+    """(script run context, running fragment's id), or (None, None) outside a fragment or
+    with a Streamlit whose internals differ."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import (
+            ThreadState,
+            get_script_run_ctx,
+        )
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        fragment_id = None if ctx is None else ThreadState.get().fragment_id
+    except (ImportError, AttributeError, RuntimeError):  # other Streamlit versions
+        return None, None
+    if ctx is None or not fragment_id:
+        return None, None
+    return ctx, fragment_id
 
 
 def _retune(interval: float) -> None:
@@ -337,21 +473,12 @@ def _retune(interval: float) -> None:
     Streamlit sends a fragment's ``run_every`` only when the code that declares it runs; a
     message with the same interval is ignored by the browser. Sent when the interval
     changes, and once a second anyway (a full rerun of the page re-sends the page's own).
-    A no-op outside a fragment or with a Streamlit whose internals differ.
     """
-    try:
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-        from streamlit.runtime.scriptrunner_utils.script_run_context import (
-            ThreadState,
-            get_script_run_ctx,
-        )
+    ctx, fragment_id = _fragment_context()
+    if ctx is None:
+        return
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-        ctx = get_script_run_ctx(suppress_warning=True)
-        fragment_id = ThreadState.get().fragment_id
-    except (ImportError, AttributeError):  # pragma: no cover - other Streamlit versions
-        return
-    if ctx is None or not fragment_id:
-        return
     key = (ctx.session_id, fragment_id)
     now = time.monotonic()
     last = _SENT.get(key)
@@ -363,6 +490,34 @@ def _retune(interval: float) -> None:
     msg = ForwardMsg()
     msg.auto_rerun.interval = float(interval)
     msg.auto_rerun.fragment_id = fragment_id
+    ctx.enqueue(msg)
+
+
+def _timer_known() -> bool:
+    """Whether a retune was sent for the running fragment since the page last declared it
+    (True outside a fragment: nothing to send)."""
+    ctx, fragment_id = _fragment_context()
+    return ctx is None or (ctx.session_id, fragment_id) in _SENT
+
+
+def _forget_timer() -> None:
+    ctx, fragment_id = _fragment_context()
+    if ctx is not None:
+        _SENT.pop((ctx.session_id, fragment_id), None)
+
+
+def stop_timer() -> None:
+    """Stop the running fragment's timer in the browser (a one-off follow-up run is done).
+    Only in a run of the fragment alone: a page's full run has just declared the fragment's
+    timer anew (before its body runs), and the browser drops the old ones at a full run."""
+    ctx, fragment_id = _fragment_context()
+    if ctx is None or not getattr(ctx, "fragment_ids_this_run", None):
+        return
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    _SENT.pop((ctx.session_id, fragment_id), None)
+    msg = ForwardMsg()
+    msg.stop_auto_rerun.fragment_ids.append(fragment_id)
     ctx.enqueue(msg)
 
 
@@ -378,47 +533,74 @@ def cpu_clock() -> float:
 
 
 class Run:
-    """What ``pace`` yields: the body sets ``frames`` to the number of frames it made, so
-    that the CPU time is recorded per frame."""
+    """What ``pace`` yields: ``plan`` says how many frames to make and how far apart they are
+    painted; the body sets ``frames`` to the number it made, so that the CPU time is
+    recorded per frame."""
 
     frames: int = 1
-
     started: float = 0.0  # cpu_clock() when the run began (set by pace)
 
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self._made = 0
+        self._unchecked = 0  # frames that surely fit in what is left: no clock read for them
+
     def over_budget(self) -> bool:
-        """Whether this run's frames have used their share of the CPU (``RUN_CPU``)."""
-        return cpu_clock() - self.started > RUN_CPU
+        """Whether this run's frames have used their share of the CPU (``RUN_CPU``); call
+        once a frame. The clock is read only when the frames so far say the budget may be
+        near (a read is a system call, and a thread can be preempted in it)."""
+        self._made += 1
+        if self._unchecked > 0:
+            self._unchecked -= 1
+            return False
+        used = cpu_clock() - self.started
+        if used > RUN_CPU:
+            return True
+        per_frame = used / self._made
+        self._unchecked = int((RUN_CPU - used) / per_frame / 2) if per_frame > 0 else 10**9
+        return False
 
 
 @contextlib.contextmanager
 def pace(
     playing: bool,
     *,
-    base: float = 0.075,
+    base: float = 0.3,
+    urgent: bool = False,
     spacing: float = FRAME_SPACING,
     registry: PlayingRegistry = REGISTRY,
 ) -> Iterator[Run]:
-    """Around a live fragment's body: count this session as playing (or not), measure the
-    CPU time of its frames, and set the fragment's timer to the fair ``frame_interval``."""
-    run = Run()
+    """Around a live fragment's body: count this session as playing (or not), compute in
+    the frame slot (``urgent``: a page's own run, which someone waits for), measure the CPU
+    time of its frames, and set the fragment's timer to the fair interval."""
     sid = current_session_id()
-    if sid is None or not PACING:
-        run.started = cpu_clock()
-        yield run
-        return
-    if not playing:
-        registry.leave(sid)
+    if sid is None or not PACING or not playing:
+        if sid is not None and PACING:
+            registry.leave(sid)
+        run = Run(
+            session_plan(base, registry=registry, spacing=spacing) if playing else Plan(base, 1)
+        )
         run.started = cpu_clock()
         yield run
         return
     registry.heartbeat(sid)
-    with frame_slot():
+    if urgent:
+        # A page's full run declares the fragment's timer anew: the next retune must be sent.
+        _forget_timer()
+    elif not _timer_known():
+        # The first timer run after a page's run: its short FIRST_TICK must not fire again
+        # while this run computes its lead.
+        _retune(session_plan(base, registry=registry, spacing=spacing).interval)
+    with frame_slot(urgent):
+        run = Run(session_plan(base, registry=registry, spacing=spacing))
         start = run.started = cpu_clock()
         yield run
     # Only after a run that completed: a run that raised (an error, or st.rerun after
     # Pause or a divergence) must not re-arm the timer of a page that stops playing.
     registry.heartbeat(sid, (cpu_clock() - start) / max(1, int(run.frames)))
-    _retune(fair_interval(base, registry.count(), registry.mean_cost(), spacing=spacing))
+    CALIBRATION.observe(limited=run.plan.rate < 0.95 / spacing)
+    if not urgent:  # a page's full run declared the timer itself (FIRST_TICK)
+        _retune(session_plan(base, registry=registry, spacing=spacing).interval)
 
 
 def leave() -> None:

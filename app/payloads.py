@@ -2,8 +2,8 @@
 
 Each function takes NumPy arrays and returns a JSON-able dict (only ``str``, ``int``,
 ``float``, ``bool``, ``None``, lists and dicts; never NaN, which ``JSON.parse`` rejects) that
-``app.live_view.live_view`` hands to its canvas component. Imports only NumPy, so every
-function can be tested without Streamlit.
+``app.live_view.live_view`` hands to its canvas component. Imports only NumPy (and the
+palette), so every function can be tested without Streamlit.
 
 Conventions
 -----------
@@ -29,36 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# Up to 10 distinguishable class colours (Tableau 10): class 0 blue, class 1 orange, so the
-# two-class case uses the same two colours as the diverging heat map.
-CLASS_COLORS: tuple[str, ...] = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
-
-# Colours of the first-layer units' lines, chosen to stand apart from the blue/orange classes.
-UNIT_COLORS: tuple[str, ...] = (
-    "#6a3d9a",
-    "#1b9e77",
-    "#d6336c",
-    "#8c6d31",
-    "#0b6e99",
-    "#e7298a",
-    "#66a61e",
-    "#a6761d",
-    "#3f007d",
-    "#c51b7d",
-    "#117733",
-    "#882255",
-)
+from app.palette import UNIT_COLORS
 
 MODES = ("binary", "multiclass", "regression")
 NEUTRAL = 128  # uint8 code for cells whose value is NaN

@@ -7,19 +7,28 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from app.config import DEFAULT, PlaygroundConfig
+from app.config import DEFAULT, SETTINGS, problems
 
 PRESETS_FILE = Path(__file__).resolve().parent.parent / "assets" / "presets.json"
 
 
 @cache
 def load() -> dict[str, dict]:
-    """Name -> {"about": str, "config": PlaygroundConfig}. Read once; never mutated."""
+    """Name -> {"about": str, "config": PlaygroundConfig}. Read once; never mutated.
+
+    Fields a preset does not name keep their defaults. A value no control could show is a
+    mistake in the file: ValueError, naming the preset (tests/test_config.py loads them all).
+    """
     raw = json.loads(PRESETS_FILE.read_text(encoding="utf-8"))
     out = {}
     for name, entry in raw.items():
-        values = dict(entry["config"])
-        values["hidden"] = tuple(values.get("hidden", DEFAULT.hidden))
-        values["features"] = tuple(values.get("features", DEFAULT.features))
-        out[name] = {"about": entry["about"], "config": replace(PlaygroundConfig(), **values)}
+        values = {}
+        for field, value in entry["config"].items():
+            kind = type(SETTINGS[field].default)  # JSON has lists for tuples, 1 for 1.0
+            values[field] = kind(value) if kind in (tuple, float) else value
+        config = replace(DEFAULT, **values)
+        wrong = problems(config)
+        if wrong:
+            raise ValueError(f"preset {name!r} in {PRESETS_FILE.name}: {'; '.join(wrong)}")
+        out[name] = {"about": entry["about"], "config": config}
     return out

@@ -1,7 +1,9 @@
 """The Playground's sidebar: widgets in, a ``PlaygroundConfig`` out.
 
 Each widget's value lives in ``st.session_state["cfg_<field>"]``; ``seed_widgets`` writes a
-configuration into them (first load from the URL, a preset), ``show`` reads them back.
+configuration into them (first load from the URL, a preset), ``show`` reads them back. What
+each control is (label, range or choices, help) comes from ``config.SETTINGS``; this module
+says only where it goes.
 
 The configuration itself lives in the page's state object, not in the widgets: Streamlit
 forgets the values of widgets a page did not draw, so after a visit to a lab the keys are
@@ -10,34 +12,24 @@ gone, and ``show`` gives them back their values from the configuration before dr
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 import streamlit as st
 
 from app import drawing, presets
 from app.config import (
-    BATCH_SIZES,
     CUSTOM,
-    DATASET_NAMES,
-    LEARNING_RATES,
-    MAX_LAYERS,
-    PENALTIES,
     QUERY_NAMES,
     REGRESSION_LEARNING_RATE,
-    WIDTHS,
+    SETTINGS,
     PlaygroundConfig,
-    snap,
+    Setting,
 )
 from engine import datasets
-from engine.activations import ACTIVATION_NAMES
-from engine.features import FEATURE_NAMES, RAW
-from engine.losses import LOSS_NAMES
-from engine.network import INITS
 
 PRESET_NONE = "— choose a preset —"
 # bytes: a CSV of 2,000 points is ~60 kB. The server's cap (.streamlit/config.toml, 16 MB)
 # is for network files; the CSV uploader has its own, and the browser refuses in words.
 UPLOAD_LIMIT = 1_000_000
+NEW_LAYER_WIDTH = 8  # what a layer added by the depth slider starts with
 
 
 def _key(name):
@@ -45,7 +37,7 @@ def _key(name):
 
 
 # Fields that no sidebar widget shows: they change by the page's own actions (Regenerate).
-NOT_WIDGETS = frozenset({"draw"})
+NOT_WIDGETS = frozenset(s.name for s in SETTINGS.values() if s.widget is None)
 
 
 def seed_widgets(config: PlaygroundConfig, only_missing: bool = False) -> None:
@@ -60,25 +52,52 @@ def seed_widgets(config: PlaygroundConfig, only_missing: bool = False) -> None:
 def widget_values(config: PlaygroundConfig) -> dict:
     """The session value of each sidebar widget that shows ``config``."""
     out = {}
-    for f in fields(config):
-        if f.name in NOT_WIDGETS:
-            continue
-        value = getattr(config, f.name)
-        if f.name == "hidden":
+    for s in SETTINGS.values():
+        value = getattr(config, s.name)
+        if s.widget == "layers":
             out[_key("n_layers")] = len(value)
-            for i in range(MAX_LAYERS):
-                out[_key(f"width_{i}")] = value[i] if i < len(value) else 8
-        elif f.name == "learning_rate":
-            out[_key(f.name)] = snap(value, LEARNING_RATES)
-        elif f.name == "batch_size":
-            out[_key(f.name)] = snap(value, BATCH_SIZES) if value else 0
-        elif f.name in ("l1", "l2"):
-            out[_key(f.name)] = snap(value, PENALTIES) if value else 0.0
-        elif f.name == "features":
-            out[_key(f.name)] = list(value)
-        else:
-            out[_key(f.name)] = value
+            for i in range(s.high):
+                out[_key(f"width_{i}")] = value[i] if i < len(value) else NEW_LAYER_WIDTH
+        elif s.widget == "multiselect":
+            out[_key(s.name)] = list(value)
+        elif s.widget in ("slider", "number_input", "select_slider"):
+            out[_key(s.name)] = s.nearest(value)
+        elif s.widget is not None:
+            out[_key(s.name)] = value
     return out
+
+
+def read(current: PlaygroundConfig) -> PlaygroundConfig:
+    """The configuration the widgets hold; a control not drawn keeps ``current``'s value."""
+    ss = st.session_state
+    values = {}
+    for s in SETTINGS.values():
+        value = getattr(current, s.name)
+        if s.widget == "layers":
+            old = current.hidden
+            n_layers = ss.get(_key("n_layers"), len(old))
+            value = tuple(
+                int(ss.get(_key(f"width_{i}"), old[i] if i < len(old) else NEW_LAYER_WIDTH))
+                for i in range(n_layers)
+            )
+        elif s.widget is not None:
+            value = ss.get(_key(s.name), value)
+            if s.widget == "multiselect":
+                value = tuple(n for n in s.options if n in value) or s.default
+            elif isinstance(s.default, int):
+                value = int(value)
+        values[s.name] = value
+    return PlaygroundConfig(**values)
+
+
+def widget(where, s: Setting, disabled: bool = False):
+    """The control of a plain setting, as the table describes it."""
+    common = {"key": _key(s.name), "help": s.help, "disabled": disabled}
+    draw = getattr(where, s.widget)
+    if s.options:
+        return draw(s.label, s.options, format_func=s.show, **common)
+    box = {"format": s.format} if s.format else {}
+    return draw(s.label, s.low, s.high, step=s.step, **box, **common)
 
 
 def _apply_preset():
@@ -119,6 +138,11 @@ def show(
     def shown(name):
         return QUERY_NAMES.get(name, name) not in hidden
 
+    def widgets(where, *names, disabled=False):
+        for name in names:
+            if shown(name):
+                widget(where, SETTINGS[name], disabled)
+
     if shown("preset"):
         sb.selectbox(
             "Lecture presets",
@@ -132,42 +156,10 @@ def show(
             sb.caption(about)
 
     sb.header("Data")
-    names = [*DATASET_NAMES, CUSTOM] if uploaded_name else list(DATASET_NAMES)
-    if st.session_state.get(_key("dataset")) not in names:
-        st.session_state[_key("dataset")] = names[0]
-    if shown("dataset"):
-        drawn = uploaded_name == drawing.DRAWN  # no CSV behind them
-        sb.selectbox(
-            "Dataset",
-            names,
-            key=_key("dataset"),
-            format_func=lambda n: uploaded_name if drawn and n == CUSTOM else _dataset_label(n),
-            on_change=_dataset_chosen,
-        )
+    _dataset_select(sb, uploaded_name, shown("dataset"))
     # An uploaded CSV has its own points: noise and size do not apply to it.
-    own_points = st.session_state[_key("dataset")] == CUSTOM
-    if shown("noise"):
-        sb.slider("Noise", 0.0, 0.5, step=0.01, key=_key("noise"), disabled=own_points)
-    if shown("n_samples"):
-        sb.slider("Number of points", 20, 2000, step=10, key=_key("n_samples"), disabled=own_points)
-    if shown("test_fraction"):
-        sb.slider(
-            "Test fraction",
-            0.0,
-            0.9,
-            step=0.05,
-            key=_key("test_fraction"),
-            help="The share of the points held out as test data.",
-        )
-    if shown("seed"):
-        sb.number_input(
-            "Seed",
-            0,
-            2**31 - 1,
-            step=1,
-            key=_key("seed"),
-            help="The same seed gives the same data and the same initial weights.",
-        )
+    widgets(sb, "noise", "n_samples", disabled=st.session_state[_key("dataset")] == CUSTOM)
+    widgets(sb, "test_fraction", "seed")
     if shown("upload"):
         sb.file_uploader(
             "Upload a CSV (x1, x2, label)",
@@ -179,105 +171,44 @@ def show(
         )
 
     sb.header("Network")
-    if shown("features"):
-        sb.multiselect(
-            "Input features",
-            FEATURE_NAMES,
-            key=_key("features"),
-            help="The network's inputs: the raw coordinates, or a prespecified "
-            "map of them (the lecture's explicit nonlinear features).",
-        )
+    widgets(sb, "features")
     if shown("hidden"):
-        sb.slider(
-            "Hidden layers",
-            0,
-            MAX_LAYERS,
-            key=_key("n_layers"),
-            help="0 is the slide's 1-layer network: a linear classifier.",
-        )
-        for i in range(st.session_state.get(_key("n_layers"), len(current.hidden))):
-            sb.select_slider(f"Units in hidden layer {i + 1}", WIDTHS, key=_key(f"width_{i}"))
-    if shown("activation"):
-        sb.selectbox("Activation f", ACTIVATION_NAMES, key=_key("activation"))
-    if shown("init"):
-        sb.selectbox(
-            "Initial weights", INITS, key=_key("init"), format_func=lambda v: INIT_LABELS[v]
-        )
+        _layers(sb, SETTINGS["hidden"], len(current.hidden))
+    widgets(sb, "activation", "init")
 
     sb.header("Training")
     regression = st.session_state[_key("dataset")] in datasets.REGRESSION_NAMES
     if regression:
         st.session_state[_key("loss")] = "squared_error"
-    if shown("loss"):
-        sb.selectbox("Loss", LOSS_NAMES, key=_key("loss"), disabled=regression)
-    if shown("learning_rate"):
-        sb.select_slider(
-            "Learning rate η",
-            LEARNING_RATES,
-            key=_key("learning_rate"),
-            format_func=lambda v: f"{v:g}",
-        )
-    if shown("momentum"):
-        sb.slider("Momentum μ", 0.0, 0.99, step=0.01, key=_key("momentum"))
-    if shown("clip_norm"):
-        sb.slider("Gradient clipping (0 = off)", 0.0, 10.0, step=0.1, key=_key("clip_norm"))
-    if shown("l2"):
-        sb.select_slider("L2 penalty λ", PENALTIES, key=_key("l2"), format_func=lambda v: f"{v:g}")
-    if shown("l1"):
-        sb.select_slider("L1 penalty", PENALTIES, key=_key("l1"), format_func=lambda v: f"{v:g}")
-    if shown("batch_size"):
-        sb.select_slider(
-            "Batch size",
-            BATCH_SIZES,
-            key=_key("batch_size"),
-            format_func=lambda v: "full batch" if v == 0 else str(v),
-        )
-    if shown("steps_per_frame"):
-        sb.slider("Training steps per frame", 1, 500, key=_key("steps_per_frame"))
+    widgets(sb, "loss", disabled=regression)
+    widgets(sb, "learning_rate", "momentum", "clip_norm", "l2", "l1", "batch_size")
+    widgets(sb, "steps_per_frame")
     if shown("stop_epochs") or shown("stop_loss"):
         with sb.expander("Stopping rule"):
-            if shown("stop_epochs"):
-                st.number_input(
-                    "Stop after this many epochs (0 = never)",
-                    0,
-                    10**7,
-                    step=100,
-                    key=_key("stop_epochs"),
-                )
-            if shown("stop_loss"):
-                st.number_input(
-                    "Stop when the test loss is below (0 = never)",
-                    0.0,
-                    10.0,
-                    step=0.01,
-                    format="%.3f",
-                    key=_key("stop_loss"),
-                )
+            widgets(st, "stop_epochs", "stop_loss")
     return read(current)
 
 
-INIT_LABELS = {
-    "auto": "He (ReLU-like) / Glorot",
-    "he": "He",
-    "glorot": "Glorot",
-    "tfp": "TF Playground: U(-0.5, 0.5), b = 0.1",
-}
+def _dataset_select(sb, uploaded_name, shown):
+    """The table's data sets, and the uploaded CSV or drawn points under their own name."""
+    s = SETTINGS["dataset"]
+    names = [*s.options, CUSTOM] if uploaded_name else list(s.options)
+    if st.session_state.get(_key(s.name)) not in names:
+        st.session_state[_key(s.name)] = names[0]
+    if shown:
+        drawn = uploaded_name == drawing.DRAWN  # no CSV behind them
+        sb.selectbox(
+            s.label,
+            names,
+            key=_key(s.name),
+            format_func=lambda n: uploaded_name if drawn and n == CUSTOM else _dataset_label(n),
+            on_change=_dataset_chosen,
+            help=s.help,
+        )
 
 
-def read(current: PlaygroundConfig) -> PlaygroundConfig:
-    """The configuration the widgets hold; a control not drawn keeps ``current``'s value."""
-    ss = st.session_state
-    values = {
-        f.name: ss.get(_key(f.name), getattr(current, f.name))
-        for f in fields(PlaygroundConfig)
-        if f.name != "hidden" and f.name not in NOT_WIDGETS
-    }
-    values.update({name: getattr(current, name) for name in NOT_WIDGETS})
-    n_layers = ss.get(_key("n_layers"), len(current.hidden))
-    old = current.hidden
-    values["hidden"] = tuple(
-        int(ss.get(_key(f"width_{i}"), old[i] if i < len(old) else 8)) for i in range(n_layers)
-    )
-    values["seed"] = int(values["seed"])
-    values["features"] = tuple(n for n in FEATURE_NAMES if n in values["features"]) or RAW
-    return PlaygroundConfig(**values)
+def _layers(sb, s: Setting, n_current: int):
+    """A depth slider, then one width ladder per hidden layer."""
+    sb.slider(s.label, 0, s.high, key=_key("n_layers"), help=s.help)
+    for i in range(st.session_state.get(_key("n_layers"), n_current)):
+        sb.select_slider(f"Units in hidden layer {i + 1}", s.options, key=_key(f"width_{i}"))

@@ -110,7 +110,7 @@ def make_trainer(config: PlaygroundConfig, data: Data) -> Trainer:
         n_classes=data.n_classes,
         loss=config.loss,
         random_state=config.seed,
-        **config.optimizer_settings(),
+        settings=config.training_settings(),
     )
     # A snapshot (with its evaluation on all the data) at most once a frame, not every step.
     trainer.history.interval = max(1, config.steps_per_frame)
@@ -140,8 +140,8 @@ def rebuild(state: PlaygroundState, config: PlaygroundConfig) -> None:
             state.hidden_layer = 1
         state.hidden_units = (0, 1)
     else:
-        if config.optimizer_settings() != state.config.optimizer_settings():
-            state.trainer.set_hyperparameters(**config.optimizer_settings())
+        if config.training_settings() != state.config.training_settings():
+            state.trainer.change_settings(config.training_settings())
             state.trainer.clear_stop()
         if config.draw != state.config.draw:
             _draw_data(state, config)

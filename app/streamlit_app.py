@@ -1,21 +1,20 @@
-"""Entry point: `streamlit run app/streamlit_app.py`. Registers the pages, nothing more."""
+"""Entry point: `streamlit run app/streamlit_app.py`. Registers the pages, nothing more.
 
-import sys
+`app` and `engine` import as the installed project (`pip install -e .`, which
+scripts/app.sh does), from any working directory.
+"""
+
 from pathlib import Path
 
-# `streamlit run` puts app/ on the path; the engine and the `app` package sit one level up.
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from engine import trainer  # noqa: E402
+from engine import trainer
 
 if trainer.compiled is not None:
     # Compile (or load from its cache) the training kernel while the first page loads.
     trainer.compiled.warm_up_in_background()
 
+ROOT = Path(__file__).resolve().parent.parent
 st.set_page_config(
     page_title="Decision-boundary studio",
     page_icon=str(ROOT / "assets" / "favicon.png"),

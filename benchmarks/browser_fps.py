@@ -10,7 +10,8 @@ Starts its own app server (tests/conftest.py's ``start_server``), opens the page
   differ from the previous screencast frame (JPEG frames decoded with Pillow, compared after
   the run so decoding costs no CPU during it);
 * frames/s painted, from an in-page ``requestAnimationFrame`` observer of the view's
-  ``data-frame`` attribute (set by the live view at each paint);
+  ``data-frame`` attribute (set by the live view at each paint), and the animation frames
+  per second themselves (the display's rate: the most a view can paint);
 * blank samples: animation frames in which a view had no painted canvas (a remount);
 * epochs/s, from the status line's "epoch N" at the start and end of the window;
 * server CPU % (psutil if installed, else /proc/<pid>/stat) and the browser's (Chromium and
@@ -20,8 +21,10 @@ Starts its own app server (tests/conftest.py's ``start_server``), opens the page
   applied it and wrote it back).
 
 Scenarios: (a) the default setup; (b) spiral data, 6 hidden layers x 8 tanh (or as many
-layers as the app offers, reported). Medians of ``--runs`` runs. Prints a table; never
-asserts (benchmarks report, tests judge).
+layers as the app offers, reported). Medians of ``--runs`` runs. Prints a table, with the
+frames painted per second as ratios against TensorFlow Playground's on its own default and
+on its 6 x 8 tanh spiral (``TF_PLAYGROUND_FPS``); never asserts (benchmarks report, tests
+judge).
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 from app import config as C  # noqa: E402
 
 VIEWS = ("boundary", "hidden_space")
+# TensorFlow Playground's frames (= epochs) per second, measured in headless Chromium on this
+# 2-core machine (median of 3 runs of 60 s): its default (circle, 4-2 tanh, lr 0.03, batch
+# 10) and the spiral with 6 x 8 tanh. One per scenario below, in order.
+TF_PLAYGROUND_FPS = (54.0, 14.0)
 VIEWPORT = {"width": 1500, "height": 1100}
 WANTED_LAYERS = 6
 
@@ -238,6 +245,7 @@ def one_run(browser, url, server_pid, seconds):
     seen = screencast_counts(frames, boxes)
     out = {
         "screencast_fps": len(frames) / cast_elapsed,
+        "animation_fps": plain["samples"] / elapsed,
         "epochs_per_s": (epoch1 - epoch0) / elapsed if None not in (epoch0, epoch1) else None,
         "server_cpu": 100.0 * (cpu1[0] - cpu0[0]) / hz / elapsed,
         "browser_cpu": 100.0 * (cpu1[1] - cpu0[1]) / hz / elapsed,
@@ -275,8 +283,8 @@ def scenarios():
         notes.append(f"spiral setup came out as {config.hidden}: {url_notices}")
     query = "&".join(f"{k}={v}" for k, v in deep_query.items())
     return [
-        ("(a) default: moons, 8 relu", "", C.DEFAULT),
-        (f"(b) spiral, {n_layers}x8 tanh", f"?{query}", config),
+        ("(a) default: moons, 8 relu", "", C.DEFAULT, TF_PLAYGROUND_FPS[0]),
+        (f"(b) spiral, {n_layers}x8 tanh", f"?{query}", config, TF_PLAYGROUND_FPS[1]),
     ], notes
 
 
@@ -295,12 +303,16 @@ def main():
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            for name, query, config in cases:
+            for name, query, config, reference in cases:
                 runs = []
                 for i in range(args.runs):
                     print(f"  {name}: run {i + 1}/{args.runs} ...", file=sys.stderr, flush=True)
-                    runs.append(one_run(browser, f"{base}/{query}", proc.pid, args.seconds))
-                results[name] = (config, runs)
+                    run = one_run(browser, f"{base}/{query}", proc.pid, args.seconds)
+                    # the slower of the two views, against TF Playground's one canvas
+                    slower = min(run[f"{key}_raf_fps"] for key in VIEWS)
+                    run["tfp_ratio"] = slower / reference
+                    runs.append(run)
+                results[name] = (config, runs, reference)
             browser.close()
     finally:
         proc.terminate()
@@ -318,6 +330,7 @@ def main():
     )
     print()
     rows = [
+        ("animation frames/s (the display's rate here)", "animation_fps", "{:.1f}"),
         ("input plane: frames/s painted (rAF data-frame)", "boundary_raf_fps", "{:.1f}"),
         ("  frames/s seen (screencast pixels change)", "boundary_seen_fps", "{:.1f}"),
         ("  frames/s painted during the screencast", "boundary_cast_raf_fps", "{:.1f}"),
@@ -335,6 +348,7 @@ def main():
         ("lr slider -> URL updated, ms (while playing)", "latency_ms", "{:.0f}"),
         ("slider changes never applied (of 4 per run)", "lost_updates", "{:.0f}"),
         ("page errors", "errors", "{:.0f}"),
+        ("frames/s painted (slower view) / TF Playground's", "tfp_ratio", "{:.2f}x"),
     ]
     names = list(results)
     width = max(len(r[0]) for r in rows) + 2
@@ -353,11 +367,16 @@ def main():
         print(line)
     print()
     for name in names:
-        config = results[name][0]
+        config, _, reference = results[name]
         print(
             f"{name}: hidden={config.hidden}, act={config.activation}, "
-            f"steps/frame={config.steps_per_frame}, lr={config.learning_rate:g}"
+            f"steps/frame={config.steps_per_frame}, lr={config.learning_rate:g}; "
+            f"TF Playground: {reference:g} frames/s"
         )
+    print(
+        "TF Playground's frames/s: its default (circle, 4-2 tanh, lr 0.03, batch 10) for (a), "
+        "its 6 x 8 tanh spiral for (b); headless Chromium on this machine."
+    )
     for note in notes:
         print("NOTE:", note)
 

@@ -57,7 +57,7 @@ from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
-from engine import Network, NeuralNetClassifier, Trainer, datasets  # noqa: E402
+from engine import Network, NeuralNetClassifier, Trainer, TrainingSettings, datasets  # noqa: E402
 from engine import trainer as engine_trainer  # noqa: E402
 
 try:
@@ -121,8 +121,7 @@ def ours_step(X, y, batch_size, steps, paths):
         y,
         n_classes=2,
         loss="hinge",
-        learning_rate=LEARNING_RATE,
-        batch_size=batch_size,
+        settings=TrainingSettings(learning_rate=LEARNING_RATE, batch_size=batch_size),
         random_state=0,
         history_capacity=0,
     )

@@ -8,13 +8,23 @@ epoch 28-62, on xor at epoch 4-13, and on the spiral with 6 x 8 at 354-1595 epoc
 linear (the lecture's F(x) = z); the loss is the same squared error on +1/-1.
 
     python benchmarks/tfp_parity.py [--seeds 5] [--max-epochs 2000]
+    python benchmarks/tfp_parity.py --app [--runs 5]
+
+``--app`` measures the app itself in headless Chromium on TF Playground's default (the
+preset's link): how long after opening the link the input plane is first painted, and after
+Play, Step and a flip the first new frame; after Play, the status line's test loss < 0.1;
+a slider moved while playing until the page's URL carries it (issue 14's targets).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import statistics
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -65,11 +75,179 @@ def run(name, hidden, activation, seed, max_epochs):
     return losses, reached, time.perf_counter() - start, epoch
 
 
+# -- the app in a browser: answer at once, opening a link ----------------------------------------
+# Records, in the page, every click and key press, each new frame the input plane paints
+# (its data-frame) and each new status line, with performance.now() (ms from navigation).
+OBSERVER = """
+(() => {
+  if (window.__lat) return;
+  const w = {input: [], frames: [], stats: [], first: null, controls: null, messages: []};
+  window.__lat = w;
+  // When each message from the server arrives: the server's share of a delay.
+  const Socket = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const ws = new Socket(...args);
+    ws.addEventListener("message", (e) =>
+      w.messages.push([performance.now(), e.data.size || e.data.byteLength || 0]));
+    return ws;
+  };
+  window.WebSocket.prototype = Socket.prototype;
+  Object.assign(window.WebSocket, Socket);
+  for (const kind of ["pointerdown", "keydown"]) {
+    document.addEventListener(kind, () => w.input.push(performance.now()), true);
+  }
+  let lastFrame, lastStats;
+  const tick = () => {
+    const now = performance.now();
+    const frame = document.querySelector(".st-key-boundary .lv-root")?.dataset.frame;
+    if (frame !== undefined && frame !== lastFrame) {
+      if (w.first === null) w.first = now;
+      w.frames.push(now);
+      lastFrame = frame;
+    }
+    const stats = document.querySelector(".st-key-stats code")?.textContent;
+    if (stats && stats !== lastStats) { w.stats.push([now, stats]); lastStats = stats; }
+    if (w.controls === null && document.querySelector(".st-key-play button")) w.controls = now;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();
+"""
+
+
+def _tfp_link():
+    from app import config as C
+    from app import presets
+
+    return "?" + urllib.parse.urlencode(
+        C.to_query(presets.load()["TensorFlow Playground's default"]["config"])
+    )
+
+
+def _click(page, key):
+    page.locator(f'.st-key-{key} button[data-testid^="stBaseButton"]').first.click()
+
+
+def _after_input(page, what, timeout=5.0):
+    """Milliseconds from the last click or key press to the first new painted frame
+    (``what="frame"``) or to the first status line with test loss < 0.1 (``"loss"``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        w = page.evaluate("window.__lat")
+        t0 = w["input"][-1]
+        if what in ("frame", "message"):
+            # A message of a few kB or more carries frames (the status line alone is small).
+            times = w["frames"] if what == "frame" else [t for t, n in w["messages"] if n > 4000]
+            later = [t for t in times if t > t0]
+            if later:
+                return later[0] - t0
+        else:
+            for t, text in w["stats"]:
+                m = re.search(r"test loss ([0-9.eE+-]+)", text)
+                if t > t0 and m and float(m.group(1)) < 0.1:
+                    return t - t0
+        time.sleep(0.02)
+    return float("nan")
+
+
+def app_run(browser, url):
+    """One fresh page: opening the link, then Play, Pause, Step, a flip and a slider."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context.add_init_script(OBSERVER)
+    page = context.new_page()
+    try:
+        page.goto(url + _tfp_link(), wait_until="commit")
+        page.wait_for_selector(".st-key-boundary .lv-root[data-frame]", timeout=60_000)
+        w = page.evaluate("window.__lat")
+        out = {"first_paint": w["first"], "controls": w["controls"]}
+        page.wait_for_timeout(1500)  # the rest of the page settles
+        _click(page, "play")
+        out["play_frame"] = _after_input(page, "frame")
+        out["play_message"] = _after_input(page, "message")
+        out["play_loss"] = _after_input(page, "loss")
+        page.wait_for_timeout(800)
+        thumb = page.locator('.st-key-cfg_learning_rate input[type="range"]').first
+        thumb.focus()
+        page.evaluate("() => { window.__lr = new URLSearchParams(location.search).get('lr'); }")
+        thumb.press("ArrowRight")
+        changed = "() => new URLSearchParams(location.search).get('lr') !== window.__lr"
+        page.wait_for_function(changed, timeout=10_000, polling=2)
+        out["slider"] = page.evaluate("performance.now()") - page.evaluate("window.__lat.input")[-1]
+        _click(page, "pause")
+        page.wait_for_timeout(1200)
+        _click(page, "step")
+        out["step_frame"] = _after_input(page, "frame")
+        out["step_message"] = _after_input(page, "message")
+        page.wait_for_timeout(800)
+        _click(page, "flip_1_0")
+        out["flip_frame"] = _after_input(page, "frame")
+        return out
+    finally:
+        context.close()
+
+
+def app_main(runs):
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_server
+
+    load0 = os.getloadavg()
+    proc, url = start_server()
+    results = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            app_run(browser, url)  # warms the server (imports, the compiled kernels)
+            for i in range(runs):
+                print(f"  app run {i + 1}/{runs} ...", file=sys.stderr, flush=True)
+                results.append(app_run(browser, url))
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print(
+        f"The app in headless Chromium 1280x720, TF Playground's default link, {runs} fresh "
+        f"pages on a warm server; median [min..max] ms; {os.cpu_count()} CPUs, load average "
+        f"{load0[0]:.1f} before / {os.getloadavg()[0]:.1f} after"
+    )
+    rows = (
+        ("link opened -> the input plane's first paint", "first_paint", "2000"),
+        ("link opened -> the controls shown", "controls", ""),
+        ("Play -> first new frame painted", "play_frame", "100"),
+        ("  Play -> its frames arrive from the server", "play_message", ""),
+        ("Play -> status line shows test loss < 0.1", "play_loss", "300"),
+        ("learning-rate slider moved while playing -> in the URL", "slider", "100"),
+        ("Step -> new frame painted", "step_frame", "100"),
+        ("  Step -> its frame arrives from the server", "step_message", ""),
+        ("flip z1 -> new frame painted", "flip_frame", "100"),
+    )
+    for label, key, target in rows:
+        values = [r[key] for r in results if r[key] is not None and r[key] == r[key]]
+        lost = len(results) - len(values)
+        cell = (
+            f"{statistics.median(values):6.0f} [{min(values):.0f}..{max(values):.0f}]"
+            if values
+            else "   n/a"
+        )
+        extra = f"  ({lost} never)" if lost else ""
+        goal = f"  target < {target}" if target else ""
+        print(f"  {label:56} {cell}{goal}{extra}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--max-epochs", type=int, default=2000)
+    parser.add_argument(
+        "--app",
+        action="store_true",
+        help="instead: the app in headless Chromium (Play, Step, a flip, a slider, a link)",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="with --app: fresh pages measured")
     args = parser.parse_args()
+    if args.app:
+        app_main(args.runs)
+        return
     threadpool_limits(1)
     print("test loss at epoch, and epochs to test loss < 0.1 (TF Playground's own in brackets)")
     header = "dataset      layers           " + "".join(f"{'ep ' + str(c):>9}" for c in CHECKPOINTS)

@@ -8,6 +8,7 @@ from engine.activations import ACTIVATION_NAMES, ACTIVATIONS
 from engine.estimator import NeuralNetClassifier, NeuralNetRegressor, TrainingDivergedWarning
 from engine.losses import LOSS_NAMES, LOSSES
 from engine.network import Network
+from engine.settings import TrainingSettings
 from engine.trainer import History, Snapshot, Trainer
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Network",
     "Snapshot",
     "Trainer",
+    "TrainingSettings",
     "TrainingDivergedWarning",
     "datasets",
 ]

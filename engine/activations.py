@@ -1,13 +1,16 @@
-"""Activation functions f and their derivatives f', side by side.
+"""Activation functions f and their derivatives f', side by side: the one definition of each.
 
-Each entry of ``ACTIVATIONS`` is one thing: ``f(z)`` and ``f'(z)`` written next to each
-other, so that the backward pass ``delta^l = Diag[f'(z^l)] W^{l+1} delta^{l+1}`` can look the
-pair up by the name the user picked (as TensorFlow Playground's ``{output, der}`` objects do).
+Each row of ``ACTIVATIONS`` is f(z) and f'(z, a) written next to each other, so that the
+backward pass ``delta^l = Diag[f'(z^l)] W^{l+1} delta^{l+1}`` can look the pair up by the
+name the user picked (as TensorFlow Playground's ``{output, der}`` objects do).
 
-Both functions take the pre-activation ``z`` (what the forward pass caches) and return a new
-array; ``f`` may also write into ``out`` to spare an allocation on the hot path. ``df(z, a)``
-may be given ``a = f(z)`` too, which the forward pass has already computed: then it need not
-evaluate f again (sigmoid' = a (1 - a), tanh' = 1 - a^2, as scikit-learn's DERIVATIVES do).
+The formulas are written once, with NumPy's ufuncs, so that the same Python function takes a
+float or an array: the NumPy path calls it on whole layers, and ``engine.compiled`` compiles
+it with numba for one number at a time inside its loops. ``f'`` is given ``a = f(z)`` too,
+which the forward pass has already computed, so that it need not evaluate f again
+(sigmoid' = a (1 - a), tanh' = 1 - a^2, as scikit-learn's DERIVATIVES do).
+
+Adding an activation is one pair of functions and one line in ``ACTIVATIONS``.
 """
 
 from __future__ import annotations
@@ -18,92 +21,110 @@ from typing import NamedTuple
 import numpy as np
 
 LEAKY_SLOPE = 0.01
+# The largest temporary Activation.f makes at once (below malloc's threshold for mapping).
+BLOCK_BYTES = 120 * 1024
+
+
+# -- the formulas: f(z) and f'(z, a) with a = f(z) -------------------------------------------
+# Each keeps a NaN z a NaN (np.maximum does), so that the divergence guard sees it.
+
+
+def relu(z):
+    return np.maximum(z, 0.0)
+
+
+def relu_d(z, a):
+    # The indicator 1[z > 0] as floats: sign(a) with a = max(z, 0) >= 0 is 1 exactly where
+    # z > 0 (multiplying by a float mask is much faster than by a boolean one).
+    return np.sign(a)
+
+
+def sigmoid(z):
+    # tanh form: exact for large |z| and free of the overflow of exp(-z).
+    return 0.5 * (np.tanh(0.5 * z) + 1.0)
+
+
+def sigmoid_d(z, a):
+    return a * (1.0 - a)
+
+
+def tanh(z):
+    return np.tanh(z)
+
+
+def tanh_d(z, a):
+    return 1.0 - a * a
+
+
+def identity(z):
+    return z
+
+
+def identity_d(z, a):
+    return 0.0 * z + 1.0  # ones shaped like z, for a float or an array alike
+
+
+def leaky_relu(z):
+    return np.maximum(z, LEAKY_SLOPE * z)
+
+
+def leaky_relu_d(z, a):
+    return (z > 0.0) + LEAKY_SLOPE * (z <= 0.0)
+
+
+def quadratic(z):
+    # A polynomial activation: by Leshno et al. (1993) no width makes it universal.
+    return z * z
+
+
+def quadratic_d(z, a):
+    return 2.0 * z
 
 
 class Activation(NamedTuple):
-    """``f`` and ``f'`` of one activation, and the initialisation that suits it."""
+    """One activation: its formulas, and the initialisation and range that suit it."""
 
-    f: Callable[..., np.ndarray]
-    df: Callable[..., np.ndarray]
+    formula: Callable  # f(z), for a float or an array
+    derivative: Callable  # f'(z, a) with a = f(z)
     # He initialisation keeps the variance of ReLU-like units; Glorot suits symmetric ones.
     init: str
     # The range of f, used by views to draw fixed axes in the hidden space.
     bounds: tuple[float, float] | None
 
+    def f(self, z, out=None):
+        """f(z) on an array (written into ``out`` when given; ``out`` may be z)."""
+        if z.nbytes <= BLOCK_BYTES:
+            a = self.formula(z)
+            if out is None:
+                return a
+            out[...] = a
+            return out
+        # A large array goes through in blocks of rows: the formula's temporaries then stay
+        # in the cache and in malloc's heap (a temporary of a megabyte is mapped and
+        # unmapped on each call, and its page faults cost more than the maths).
+        out = np.empty_like(z) if out is None else out
+        rows = max(1, BLOCK_BYTES * len(z) // z.nbytes)
+        for start in range(0, len(z), rows):
+            out[start : start + rows] = self.formula(z[start : start + rows])
+        return out
 
-def _relu(z, out=None):
-    return np.maximum(z, 0.0, out=out)
-
-
-def _relu_d(z, a=None):
-    # The indicator 1[z > 0] as floats: sign(a) with a = max(z, 0) >= 0 is 1 exactly where
-    # z > 0 (multiplying by a float mask is much faster than by a boolean one).
-    return np.sign(_relu(z) if a is None else a)
-
-
-def _sigmoid(z, out=None):
-    # tanh form: exact for large |z| and free of the overflow warning of exp(-z).
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
-
-
-def _sigmoid_d(z, a=None):
-    s = _sigmoid(z) if a is None else a
-    return s * (1.0 - s)
-
-
-def _tanh(z, out=None):
-    return np.tanh(z, out=out)
-
-
-def _tanh_d(z, a=None):
-    t = np.tanh(z) if a is None else a
-    return 1.0 - t * t
-
-
-def _identity(z, out=None):
-    if out is None or out is z:
-        return z
-    np.copyto(out, z)
-    return out
-
-
-def _identity_d(z, a=None):
-    return np.ones_like(z)
-
-
-def _leaky_relu(z, out=None):
-    return np.maximum(z, LEAKY_SLOPE * z, out=out)
-
-
-def _leaky_relu_d(z, a=None):
-    return np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype)
-
-
-def _quadratic(z, out=None):
-    # A polynomial activation: by Leshno et al. (1993) no width makes it universal.
-    return np.multiply(z, z, out=out)
-
-
-def _quadratic_d(z, a=None):
-    return 2.0 * z
+    def df(self, z, a=None):
+        """f'(z) on an array, from ``a = f(z)`` when the caller has it."""
+        d = self.derivative(z, self.formula(z) if a is None else a)
+        return np.asarray(d, dtype=np.result_type(z, np.float32))
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "relu": Activation(_relu, _relu_d, "he", (0.0, None)),
-    "sigmoid": Activation(_sigmoid, _sigmoid_d, "glorot", (0.0, 1.0)),
-    "tanh": Activation(_tanh, _tanh_d, "glorot", (-1.0, 1.0)),
-    "identity": Activation(_identity, _identity_d, "glorot", None),
-    "leaky_relu": Activation(_leaky_relu, _leaky_relu_d, "he", None),
-    "quadratic": Activation(_quadratic, _quadratic_d, "glorot", (0.0, None)),
+    "relu": Activation(relu, relu_d, "he", (0.0, None)),
+    "sigmoid": Activation(sigmoid, sigmoid_d, "glorot", (0.0, 1.0)),
+    "tanh": Activation(tanh, tanh_d, "glorot", (-1.0, 1.0)),
+    "identity": Activation(identity, identity_d, "glorot", None),
+    "leaky_relu": Activation(leaky_relu, leaky_relu_d, "he", None),
+    "quadratic": Activation(quadratic, quadratic_d, "glorot", (0.0, None)),
 }
+# Names offered in menus: the table's (the alias below is accepted but not listed twice).
+ACTIVATION_NAMES = tuple(ACTIVATIONS)
 ACTIVATIONS["logistic"] = ACTIVATIONS["sigmoid"]
-
-# Names offered in menus (the alias is accepted but not listed twice).
-ACTIVATION_NAMES = ("relu", "sigmoid", "tanh", "identity", "leaky_relu", "quadratic")
 
 
 def get(name: str) -> Activation:

@@ -6,7 +6,11 @@ networks of the Playground (a few units, a few hundred points) a NumPy step is ~
 whose overhead is nearly all of its time (~18 us for 2-8-1 on 200 points); here the same
 maths runs as compiled loops (~3 us), and one call runs as many steps as the trainer asks.
 
-The maths is the NumPy path's, step for step (sums may be added in another order):
+The maths is the NumPy path's, built from the same definitions: each activation, loss,
+penalty and update rule is written once, per number, in the tables of ``engine.activations``,
+``.losses``, ``.objective`` and ``.optim``; here each row is compiled into a loop, and the
+if-chain that picks a row by its number is generated from the table. Step for step (sums may
+be added in another order):
 
     forward    z^l = (W^l)^T a^{l-1} + b^l,   a^l = f(z^l),   a^L = z^L
     loss       R = (1/n) sum_i l(t_i, z^L_i) + l2 sum ||W^l||^2 + l1 sum |W^l|
@@ -25,40 +29,35 @@ shape (units in l-1 + 1, units in l), row-major (``Network.augmented_views``).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
 
-from engine import optim
-from engine.activations import LEAKY_SLOPE
-from engine.optim import Adam
+from engine import activations, losses, objective, optim
 
-# The kernel picks f, f' and the loss by number (numba compiles the branches once).
-RELU, SIGMOID, TANH, IDENTITY, LEAKY_RELU, QUADRATIC = range(6)
+# The tables the maths is written in, once (engine.activations, .losses, .objective and
+# .optim): the kernel picks a row by its number, in the table's order.
+ACTIVATION_TABLE = list(dict.fromkeys(activations.ACTIVATIONS.values()))  # aliases once
 ACTIVATION_CODES = {
-    "relu": RELU,
-    "sigmoid": SIGMOID,
-    "logistic": SIGMOID,
-    "tanh": TANH,
-    "identity": IDENTITY,
-    "leaky_relu": LEAKY_RELU,
-    "quadratic": QUADRATIC,
+    name: ACTIVATION_TABLE.index(act) for name, act in activations.ACTIVATIONS.items()
 }
-HINGE, SQUARED_ERROR, LOG_LOSS = range(3)
-LOSS_CODES = {"hinge": HINGE, "squared_error": SQUARED_ERROR, "log_loss": LOG_LOSS}
-SGD, ADAM = range(2)
-SOLVER_CODES = {"sgd": SGD, "adam": ADAM}
-# Adam's constants, as engine.optim.Adam's (beta1 comes in as ``momentum``).
-ADAM_BETA2 = Adam.beta2
-ADAM_EPS = Adam.eps
+LOSS_CODES = {name: code for code, name in enumerate(losses.LOSSES)}
+SOLVER_CODES = {name: code for code, name in enumerate(optim.SOLVERS)}
 # What a call of the kernel ends with.
 OK, NOT_FINITE, GREW = range(3)
-GOOD_FACTOR = optim.GOOD_FACTOR
+
+
+def penalty_strengths(settings):
+    """The kernel's ``strengths``: each penalty's setting, in the order of objective.PENALTIES."""
+    return np.array([getattr(settings, name) for name in objective.PENALTIES], dtype=np.float64)
+
 
 # Where the compiled code is cached across processes (None: compiled in each process).
 CACHE_DIR: str | None = None
@@ -66,6 +65,14 @@ CACHE_DIR: str | None = None
 # the others. error_model "numpy": x / 0 is inf or NaN, as in NumPy, for the guard to see,
 # not an exception (and divisions need no test for zero).
 OPTIONS = dict(nogil=True, error_model="numpy")
+
+
+def _maths_fingerprint():
+    """A hash of the files the formulas are written in."""
+    digest = hashlib.sha1()
+    for module in (activations, losses, objective, optim):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _jit(func=None, **extra):
@@ -76,9 +83,14 @@ def _jit(func=None, **extra):
     neither is writable (a container that runs as a user without a home). Then the cache
     goes to the temporary directory, and failing that there is none: the kernel is compiled
     in each process, which costs seconds but never stops the import.
+
+    numba checks that a cached function's own file is unchanged, not the functions it calls:
+    the cache's file name carries a hash of the tables' files, so that a new or changed
+    formula compiles afresh.
     """
     if func is None:
         return lambda f: _jit(f, **extra)
+    func.__qualname__ += "_" + _maths_fingerprint()  # numba names the cache file by it
     global CACHE_DIR
     try:
         dispatcher = numba.njit(cache=True, **OPTIONS, **extra)(func)
@@ -110,102 +122,140 @@ def _jit(func=None, **extra):
 FASTMATH = {"reassoc", "contract"}
 
 
-@numba.njit(fastmath=FASTMATH, error_model="numpy")
-def _activate(activation, z, a, n):
-    """a = f(z) over the first n points; written so that a NaN z gives NaN, as NumPy's
-    maximum does (the guard must see it)."""
-    if activation == RELU:
-        for p in range(n):
-            a[p] = 0.0 if z[p] <= 0.0 else z[p]
-    elif activation == SIGMOID:
-        for p in range(n):
-            a[p] = 0.5 * (math.tanh(0.5 * z[p]) + 1.0)  # tanh form: no overflow
-    elif activation == TANH:
-        for p in range(n):
-            a[p] = math.tanh(z[p])
-    elif activation == LEAKY_RELU:
-        for p in range(n):
-            a[p] = LEAKY_SLOPE * z[p] if z[p] <= 0.0 else z[p]
-    elif activation == QUADRATIC:
-        for p in range(n):
-            a[p] = z[p] * z[p]
-    else:
-        for p in range(n):
-            a[p] = z[p]
+MATH = dict(fastmath=FASTMATH, error_model="numpy")
+INLINE = dict(MATH, inline="always")
 
 
-@numba.njit(fastmath=FASTMATH, error_model="numpy")
-def _times_derivative(activation, z, a, delta, n):
-    """delta *= f'(z) over the first n points, given a = f(z), as activations.py does.
-
-    A NaN here never matters: a NaN z^l makes the output, hence the objective, NaN and
-    the guard does not take the step."""
-    if activation == RELU:
-        for p in range(n):
-            delta[p] *= 1.0 if a[p] > 0.0 else 0.0
-    elif activation == SIGMOID:
-        for p in range(n):
-            delta[p] *= a[p] * (1.0 - a[p])
-    elif activation == TANH:
-        for p in range(n):
-            delta[p] *= 1.0 - a[p] * a[p]
-    elif activation == LEAKY_RELU:
-        for p in range(n):
-            delta[p] *= 1.0 if z[p] > 0.0 else LEAKY_SLOPE
-    elif activation == QUADRATIC:
-        for p in range(n):
-            delta[p] *= 2.0 * z[p]
+def _compile(formula):
+    """A formula of the tables, compiled for one number at a time."""
+    return numba.njit(**INLINE)(formula)
 
 
-@numba.njit(error_model="numpy")
-def _log1p_exp(z):
-    """log(1 + e^z), as NumPy's logaddexp(0, z) computes it (no overflow)."""
-    if z > 0.0:
-        return z + math.log1p(math.exp(-z))
-    if z <= 0.0:
-        return math.log1p(math.exp(z))
-    return z  # NaN
+def _generate(branches, params, body):
+    """A compiled function of (params) whose ``body`` calls ``branch_0``.. ``branch_k``
+    (the loops made from the rows of a table, inlined into it)."""
+    source = f"def generated({params}):\n" + "".join(f"    {line}\n" for line in body)
+    namespace = {f"branch_{number}": branch for number, branch in enumerate(branches)}
+    exec(source, namespace)  # noqa: S102 (the text above, and nothing else)
+    return numba.njit(**MATH)(namespace["generated"])
 
 
-@numba.njit(fastmath=FASTMATH, error_model="numpy")
-def _loss_and_delta(loss, T, start, Z, D, k, n):
+def _dispatch(branches, params):
+    """``choose(code, params) = branches[code](params)``: the if-chain on the code that one
+    would write by hand, generated from the table (each branch holds its own loop, so the
+    choice is made once per loop)."""
+    body = []
+    for number in range(len(branches)):
+        body += [f"if code == {number}:", f"    return branch_{number}({params})"]
+    body.append(f"return branch_0({params})")  # never: the codes come from the table
+    return _generate(branches, "code, " + params, body)
+
+
+def _total(branches, params):
+    """``total(params) = sum of branches[i](params)``."""
+    calls = " + ".join(f"branch_{number}({params})" for number in range(len(branches)))
+    return _generate(branches, params, [f"return {calls}"])
+
+
+def _activation_loops(act):
+    """a = f(z) and delta *= f'(z) over the first n points, from one row of ACTIVATIONS."""
+    f, df = _compile(act.formula), _compile(act.derivative)
+
+    @numba.njit(**INLINE)
+    def activate(z, a, n):
+        for p in range(n):
+            a[p] = f(z[p])
+
+    # A NaN here never matters: a NaN z^l makes the output, hence the objective, NaN and
+    # the guard does not take the step.
+    @numba.njit(**INLINE)
+    def times_derivative(z, a, delta, n):
+        for p in range(n):
+            delta[p] *= df(z[p], a[p])
+
+    return activate, times_derivative
+
+
+def _loss_loop(loss):
     """Sum over the n points T[start:start + n] of l(t, z^L), and delta^L = (1/n) dl/dz^L
-    into D; Z and D are (k, n): points as columns."""
-    scale = 1.0 / n
-    value = 0.0
-    if loss == HINGE:  # l = max(0, 1 - t z), dl/dz = -t 1[1 - t z > 0]
+    into D, from one row of LOSSES; Z and D are (k, n): points as columns; S holds each
+    point's log-partition (log loss)."""
+    value_of, slope_of = _compile(loss.loss), _compile(loss.loss_d)
+    step = _compile(losses.log_partition_step)
+    partition = loss.log_partition
+
+    @numba.njit(**INLINE)
+    def loss_and_delta(T, start, Z, D, S, k, n):
+        scale = 1.0 / n
+        value = 0.0
+        if partition:
+            for p in range(n):
+                s = 0.0 if k == 1 else -math.inf
+                for m in range(k):
+                    s = step(s, Z[m, p])
+                S[p] = s
+                value += s
         for m in range(k):
             for p in range(n):
-                t = T[start + p, m]
-                margin = 1.0 - t * Z[m, p]
-                value += 0.0 if margin <= 0.0 else margin  # max(NaN, 0) is NaN, as in NumPy
-                D[m, p] = -t * scale if margin > 0.0 else 0.0
-    elif loss == SQUARED_ERROR:  # l = (z - t)^2 / 2, dl/dz = z - t
-        for m in range(k):
-            for p in range(n):
-                r = Z[m, p] - T[start + p, m]
-                value += 0.5 * r * r
-                D[m, p] = r * scale
-    elif k == 1:  # log loss under a sigmoid: l = log(1 + e^z) - t z, dl/dz = sigmoid(z) - t
-        for p in range(n):
-            z, t = Z[0, p], T[start + p, 0]
-            value += _log1p_exp(z) - t * z
-            D[0, p] = (0.5 * (1.0 + math.tanh(0.5 * z)) - t) * scale
-    else:  # under a softmax: l = log sum e^z - t.z, dl/dz = softmax(z) - t
-        for p in range(n):
-            top = Z[0, p]
-            for m in range(1, k):
-                top = max(top, Z[m, p])
-            total = 0.0
-            for m in range(k):
-                D[m, p] = math.exp(Z[m, p] - top)
-                total += D[m, p]
-            value += top + math.log(total)
-            for m in range(k):
-                t = T[start + p, m]
-                value -= t * Z[m, p]
-                D[m, p] = (D[m, p] / total - t) * scale
-    return value * scale
+                t, z = T[start + p, m], Z[m, p]
+                value += value_of(t, z)
+                D[m, p] = slope_of(t, z, S[p] if partition else 0.0) * scale
+        return value * scale
+
+    return loss_and_delta
+
+
+def _penalty_loop(penalty, index):
+    """Adds strengths[index] times one row of PENALTIES over theta[lo:hi] (the weights of a
+    layer) to the objective and to grad."""
+    value_of, slope_of = _compile(penalty.penalty), _compile(penalty.penalty_d)
+
+    @numba.njit(**INLINE)
+    def add_penalty(strengths, theta, grad, lo, hi):
+        strength = strengths[index]
+        value = 0.0
+        if strength != 0.0:
+            for i in range(lo, hi):
+                value += strength * value_of(theta[i])
+                grad[i] += strength * slope_of(theta[i])
+        return value
+
+    return add_penalty
+
+
+def _update_loop(rule):
+    """One rule of optim.SOLVERS over the flat vector: the step, m and s it proposes go to
+    ``update``, ``m_new``, ``s_new``; returns step . step (the trainer's overflow test)."""
+    rule = _compile(rule)
+
+    @numba.njit(**INLINE)
+    def propose(grad, m, s, update, m_new, s_new, eta, mu, t):
+        total = 0.0
+        for i in range(len(grad)):
+            update[i], m_new[i], s_new[i] = rule(grad[i], m[i], s[i], eta, mu, t)
+            total += update[i] * update[i]
+        return total
+
+    return propose
+
+
+_loops = [_activation_loops(act) for act in ACTIVATION_TABLE]
+_activate = _dispatch([loop[0] for loop in _loops], "z, a, n")
+_times_derivative = _dispatch([loop[1] for loop in _loops], "z, a, delta, n")
+_loss_and_delta = _dispatch(
+    [_loss_loop(loss) for loss in losses.LOSSES.values()], "T, start, Z, D, S, k, n"
+)
+_add_penalties = _total(
+    [_penalty_loop(p, index) for index, p in enumerate(objective.PENALTIES.values())],
+    "strengths, theta, grad, lo, hi",
+)
+_propose_update = _dispatch(
+    [_update_loop(cls.rule) for cls in optim.SOLVERS.values()],
+    "grad, m, s, update, m_new, s_new, eta, mu, t",
+)
+_clip_scale = _compile(optim.clip_scale)
+_guard_verdict = _compile(optim.guard_verdict)
+TAKE_AND_KEEP, NOT_FINITE_STEP, GREW_STEP = optim.TAKE_AND_KEEP, optim.NOT_FINITE, optim.GREW
 
 
 @numba.njit(fastmath=FASTMATH, error_model="numpy")
@@ -259,7 +309,22 @@ def _row_dots(a, rows, first, count, grad, g, n):
 
 @numba.njit(fastmath=FASTMATH, error_model="numpy")
 def _objective_and_gradient(
-    theta, X, T, start, n, sizes, blocks, rows, activation, loss, l2, l1, grad, zs, acts, deltas
+    theta,
+    X,
+    T,
+    start,
+    n,
+    sizes,
+    blocks,
+    rows,
+    activation,
+    loss,
+    strengths,
+    grad,
+    zs,
+    acts,
+    deltas,
+    S,
 ):
     """R(theta) on the n points X[start:start + n], with dR/dtheta written into ``grad``.
 
@@ -283,7 +348,7 @@ def _objective_and_gradient(
             if l < L:
                 _activate(activation, z, acts[rows[l] + j], n)
     # delta^L = (1/n) dl/dz^L
-    value = _loss_and_delta(loss, T, start, zs[rows[L] :], deltas[rows[L] :], sizes[L], n)
+    value = _loss_and_delta(loss, T, start, zs[rows[L] :], deltas[rows[L] :], S, sizes[L], n)
     # backward: dR/dW^l = sum_points a^{l-1} (delta^l)^T,  dR/db^l = sum_points delta^l,
     #           delta^{l-1} = f'(z^{l-1}) * W^l delta^l
     for l in range(L, 0, -1):
@@ -305,17 +370,9 @@ def _objective_and_gradient(
                 _add_weighted_rows(back, deltas, rows[l], n_out, theta, w + i * n_out, 1, n)
                 _times_derivative(activation, zs[u], acts[u], back, n)
     # The penalties on the weights (not the biases): l2 ||W||^2 and l1 |W|.
-    if l2 != 0.0 or l1 != 0.0:
-        for l in range(1, L + 1):
-            w = blocks[l - 1]
-            for i in range(w, w + sizes[l - 1] * sizes[l]):
-                weight = theta[i]
-                if l2 != 0.0:
-                    value += l2 * weight * weight
-                    grad[i] += 2.0 * l2 * weight
-                if l1 != 0.0:
-                    value += l1 * abs(weight)
-                    grad[i] += l1 * np.sign(weight)
+    for l in range(1, L + 1):
+        w = blocks[l - 1]
+        value += _add_penalties(strengths, theta, grad, w, w + sizes[l - 1] * sizes[l])
     return value
 
 
@@ -333,8 +390,7 @@ def _train_steps(
     layer_sizes,
     activation,
     loss,
-    l2,
-    l1,
+    strengths,
     solver,
     learning_rate,
     momentum,
@@ -345,8 +401,9 @@ def _train_steps(
     guard,
     good_theta,
 ):
-    """Up to ``n_steps`` steps of SGD (``solver`` SGD) or Adam (ADAM: ``momentum`` is beta1,
-    ``second`` the running mean of g*g, ``adam_t`` the updates made before this call), on
+    """Up to ``n_steps`` steps of the update rule ``solver`` (a code of SOLVER_CODES; its state
+    is ``velocity`` (m) and ``second`` (s, zeros for a rule that keeps none), ``adam_t`` the
+    updates made before this call; ``strengths`` the penalties' settings), on
     the minibatches of ``batch_size`` rows of (X, T) that follow each other from row
     ``cursor`` on (the last one of a pass may be shorter).
 
@@ -378,6 +435,8 @@ def _train_steps(
     zs = np.zeros((rows[L + 1], width))
     acts, deltas = np.zeros_like(zs), np.zeros_like(zs)
     grad, update = np.empty_like(theta), np.empty_like(theta)
+    m_new, s_new = np.empty_like(theta), np.empty_like(theta)
+    S = np.zeros(width)
     for s in range(n_steps):
         if cursor >= n:
             if not cycle:
@@ -385,60 +444,39 @@ def _train_steps(
             cursor = 0
         size = min(batch_size, n - cursor)
         value = _objective_and_gradient(
-            theta, X, T, cursor, size, layer_sizes, blocks, rows, activation, loss, l2, l1,
-            grad, zs, acts, deltas,
+            theta, X, T, cursor, size, layer_sizes, blocks, rows, activation, loss, strengths,
+            grad, zs, acts, deltas, S,
         )  # fmt: skip
         total = 0.0
         for i in range(len(grad)):
             total += grad[i] * grad[i]
         norm = math.sqrt(total)
         values[s], norms[s] = value, norm
-        if not (math.isfinite(value) and math.isfinite(norm)):
+        verdict = NOT_FINITE_STEP if not math.isfinite(norm) else _guard_verdict(value, guard)
+        if verdict == NOT_FINITE_STEP:
             return s, NOT_FINITE
-        if value > guard[1]:
+        if verdict == GREW_STEP:
             return s, GREW
-        if value < guard[0]:
-            guard[0] = value
-        if value <= GOOD_FACTOR * guard[0]:
+        if verdict == TAKE_AND_KEEP:
             for i in range(len(theta)):
                 good_theta[i] = theta[i]
             guard[2] = s
-        if norm > clip_norm:
-            shrink = clip_norm / norm
+        shrink = _clip_scale(norm, clip_norm)
+        if shrink != 1.0:
             for i in range(len(grad)):
                 grad[i] *= shrink
-        # The step, kept aside until it is known finite:
-        #   SGD   v = mu v - eta g (v = -eta g without momentum)
-        #   Adam  -eta m_hat / (sqrt(s_hat) + eps), m and s updated only once it is finite
-        total = 0.0
-        if solver == ADAM:
-            t = adam_t + s + 1
-            scale_m = -learning_rate / (1.0 - momentum**t)
-            scale_s = 1.0 / (1.0 - ADAM_BETA2**t)
-            for i in range(len(grad)):
-                m = velocity[i] * momentum + (1.0 - momentum) * grad[i]
-                v = second[i] * ADAM_BETA2 + (1.0 - ADAM_BETA2) * (grad[i] * grad[i])
-                update[i] = (m * scale_m) / (math.sqrt(v * scale_s) + ADAM_EPS)
-                total += update[i] * update[i]
-        else:
-            for i in range(len(grad)):
-                if momentum != 0.0:
-                    update[i] = velocity[i] * momentum - learning_rate * grad[i]
-                else:
-                    update[i] = grad[i] * -learning_rate
-                total += update[i] * update[i]
+        # The step is kept aside, and the rule's state is changed only once it is finite.
+        t = adam_t + s + 1.0  # a float: beta^t is then one pow, made once per step
+        total = _propose_update(
+            solver, grad, velocity, second, update, m_new, s_new, learning_rate, momentum, t
+        )
         if not math.isfinite(total):
             norms[s] = math.inf
             return s, NOT_FINITE
-        if solver == ADAM:
-            for i in range(len(theta)):
-                velocity[i] = velocity[i] * momentum + (1.0 - momentum) * grad[i]
-                second[i] = second[i] * ADAM_BETA2 + (1.0 - ADAM_BETA2) * (grad[i] * grad[i])
-                theta[i] += update[i]
-        else:
-            for i in range(len(theta)):
-                velocity[i] = update[i]
-                theta[i] += update[i]
+        for i in range(len(theta)):
+            velocity[i] = m_new[i]
+            second[i] = s_new[i]
+            theta[i] += update[i]
         cursor += batch_size
     return n_steps, OK
 
@@ -507,11 +545,12 @@ def warm_up():
     guard = np.array([math.inf, math.inf, -1.0])
     train_steps(
         theta, np.zeros(13), np.zeros(13), X, T, 0, 2, True, 1, np.array([2, 3, 1], np.int64),
-        RELU, HINGE, 0.0, 0.0, SGD, 0.1, 0.0, math.inf, 0, log, log.copy(), guard, theta.copy(),
+        0, 0, np.zeros(len(objective.PENALTIES)), 0, 0.1, 0.0, math.inf, 0, log, log.copy(),
+        guard, theta.copy(),
     )  # fmt: skip
     # The grids' forward pass (float32, as views.decision_surface asks).
     f32 = np.ones((2, 2), np.float32)
-    one_hidden_layer(f32, f32, f32[0], RELU, f32, f32[0])
+    one_hidden_layer(f32, f32, f32[0], 0, f32, f32[0])
     return time.perf_counter() - start
 
 

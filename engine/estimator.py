@@ -27,7 +27,6 @@ loss curve is read from the objective the kernel logs at every step.
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 
@@ -41,7 +40,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from engine import activations, losses
 from engine.network import INITS, Network
 from engine.objective import objective_and_gradients
-from engine.optim import SOLVERS, check_hyperparameters
+from engine.settings import TrainingSettings
 from engine.trainer import Trainer
 
 ONE_CLASS_MESSAGE = "Classifier can't train when only one class is present."
@@ -101,26 +100,27 @@ class _NeuralNetBase(BaseEstimator):
         return sizes
 
     def _validate_hyperparameters(self):
+        """Check the parameters at fit (scikit-learn's convention): return the hidden sizes
+        and the TrainingSettings, which validate their own fields."""
         activations.get(self.activation)
         losses.get(self.loss)
-        check_hyperparameters(self.learning_rate, self.momentum, self.clip_norm)
-        if not (isinstance(self.l2, numbers.Real) and math.isfinite(self.l2) and self.l2 >= 0):
-            raise ValueError(f"l2 must be a number >= 0, got {self.l2!r}")
-        if self.batch_size is not None and not (
-            isinstance(self.batch_size, numbers.Integral) and self.batch_size >= 1
-        ):
-            raise ValueError(f"batch_size must be None or an integer >= 1, got {self.batch_size!r}")
+        settings = TrainingSettings(
+            learning_rate=self.learning_rate,
+            momentum=self.momentum,
+            clip_norm=self.clip_norm,
+            l2=self.l2,
+            batch_size=self.batch_size,
+            solver=self.solver,
+        )
         if not (isinstance(self.max_iter, numbers.Integral) and self.max_iter >= 1):
             raise ValueError(f"max_iter must be an integer >= 1, got {self.max_iter!r}")
         if self.init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {tuple(SOLVERS)}, got {self.solver!r}")
-        return self._hidden_sizes()
+        return self._hidden_sizes(), settings
 
     # -- training -------------------------------------------------------------------------
     def _start(self, X, targets, n_outputs, n_classes):
-        sizes = self._validate_hyperparameters()
+        sizes, settings = self._validate_hyperparameters()
         seed = self.random_state
         if seed is None or isinstance(seed, np.random.RandomState):
             seed = np.random.default_rng().integers(2**31) if seed is None else seed.randint(2**31)
@@ -134,14 +134,9 @@ class _NeuralNetBase(BaseEstimator):
             targets,
             n_classes=n_classes,
             loss=self.loss,
-            l2=self.l2,
-            learning_rate=self.learning_rate,
-            momentum=self.momentum,
-            clip_norm=self.clip_norm,
-            batch_size=self.batch_size,
+            settings=settings,
             random_state=seed,
             history_capacity=0,
-            solver=self.solver,
         )
 
     def _run_epochs(self, X, targets, n_epochs):

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 MAX_GRID = 300
@@ -74,6 +76,27 @@ def unit_lines(net):
     if W.shape[0] != 2 or net.n_layers < 2:
         return np.empty((0, 3))
     return np.column_stack([W[0], W[1], b])
+
+
+def clip_line(a, b, c, x0, x1, y0, y1):
+    """The segment ``((xa, ya), (xb, yb))`` of the line ``a x + b y + c = 0`` inside the box
+    ``[x0, x1] x [y0, y1]``, or None when it misses the box or is not a line (Liang-Barsky)."""
+    n2 = a * a + b * b
+    if not (n2 > 0 and math.isfinite(n2) and math.isfinite(c)):
+        return None
+    px, py = -c * a / n2, -c * b / n2  # the line's point nearest the origin
+    dx, dy = -b, a
+    t0, t1 = -math.inf, math.inf
+    for d, p, lo, hi in ((dx, px, x0, x1), (dy, py, y0, y1)):
+        if abs(d) < 1e-15:
+            if not lo <= p <= hi:
+                return None
+            continue
+        ta, tb = (lo - p) / d, (hi - p) / d
+        t0, t1 = max(t0, min(ta, tb)), min(t1, max(ta, tb))
+    if t0 > t1:
+        return None
+    return (px + t0 * dx, py + t0 * dy), (px + t1 * dx, py + t1 * dy)
 
 
 def hidden_features(net, X, layer=1, units=(0, 1)):

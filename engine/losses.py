@@ -6,7 +6,10 @@ identity (``F(x; theta) = z``, as on the slide), so ``delta^L = dl/dz``.
 Label conventions (DESIGN.md): for ``hinge`` and ``squared_error`` a class is +1/-1 per output
 unit (+1 for ``classes_[1]`` in the binary case, one-vs-rest with three or more classes); for
 ``log_loss`` the binary target is 0/1 under a sigmoid and the multiclass target one-hot under a
-softmax. All functions take ``T`` and ``Z`` of shape (n, k).
+softmax.
+
+Each loss is written once, per output unit, with NumPy's ufuncs: the NumPy path applies the
+formulas to (n, k) arrays, ``engine.compiled`` compiles the same functions for one number.
 """
 
 from __future__ import annotations
@@ -16,18 +19,63 @@ from typing import NamedTuple
 
 import numpy as np
 
+# -- the formulas, one output unit of one point at a time ------------------------------------
+# ``loss(t, z)`` is the point's loss on that unit and ``loss_d(t, z, s)`` its dl/dz; ``s`` is
+# the point's log-partition log sum_k e^{z_k} for the losses that have one (log loss), else 0.
+
+
+def hinge(t, z):
+    return np.maximum(1.0 - t * z, 0.0)  # max(0, 1 - y z); max(NaN, 0) is NaN
+
+
+def hinge_d(t, z, s):
+    return -t * (t * z < 1.0)  # -y where 1 - y z > 0, else 0 (the slide's cases)
+
+
+def squared_error(t, z):
+    return 0.5 * (z - t) * (z - t)  # (y - z)^2 / 2
+
+
+def squared_error_d(t, z, s):
+    return z - t
+
+
+def log_loss(t, z):
+    # l = log sum_k e^{z_k} - t.z: the point's s is added once to the units' -t z.
+    return -t * z
+
+
+def log_loss_d(t, z, s):
+    return np.exp(z - s) - t  # softmax(z) - t (sigmoid(z) - t for one output)
+
+
+def log_partition_step(s, z):
+    """One more logit into s = log sum e^z (from s = 0 for one output, whose other logit is
+    0: then e^{z - s} is the sigmoid; from -inf for k outputs: the softmax)."""
+    return np.logaddexp(s, z)
+
 
 class Loss(NamedTuple):
-    """``value_and_grad(T, Z, scale=1) -> (mean loss over rows, scale * dl/dz per row)``.
+    """One loss: ``loss(t, z)`` and ``loss_d(t, z, s)`` per output unit, and whether the
+    point's log-partition ``s`` enters (log loss: then R adds s once per point)."""
 
-    The loss and its derivative are computed together because they share the margin
-    (hinge), the residual (squared error) or the probabilities (log loss). ``scale`` lets
-    the objective take the batch mean (scale = 1/n) in the same pass.
-    """
-
-    value_and_grad: Callable[..., tuple[float, np.ndarray]]
+    loss: Callable
+    loss_d: Callable
+    log_partition: bool
     # Whether the output is read as probabilities (predict_proba is offered only then).
     probabilistic: bool
+
+    def value_and_grad(self, T, Z, scale=1.0):
+        """(mean loss over the rows of (T, Z), scale * dl/dz per row); T and Z are (n, k)."""
+        value = float(self.loss(T, Z).sum())
+        s = 0.0
+        if self.log_partition:
+            s = _log_partition(Z)
+            value += float(s.sum())
+        grad = self.loss_d(T, Z, s)  # a new array (every formula's result is)
+        if scale != 1.0:
+            grad *= scale
+        return value / len(Z), grad
 
     def value(self, T, Z):
         return self.value_and_grad(T, Z)[0]
@@ -36,58 +84,18 @@ class Loss(NamedTuple):
         return self.value_and_grad(T, Z)[1]
 
 
-def _hinge(T, Z, scale=1.0):
-    """l = max(0, 1 - y z);   dl/dz = -y where 1 - y z > 0, else 0 (the slide's cases)."""
-    loss = T * Z
-    np.subtract(1.0, loss, out=loss)
-    np.maximum(loss, 0.0, out=loss)  # l = max(0, 1 - y z)
-    # sign(l) is the indicator 1[l > 0] as floats (l >= 0 here): cheaper than a boolean mask.
-    grad = np.sign(loss)
-    grad *= T
-    grad *= -scale  # -y 1[l > 0]
-    return float(loss.sum()) / len(Z), grad
-
-
-def _squared(T, Z, scale=1.0):
-    """l = (y - z)^2 / 2;   dl/dz = z - y."""
-    r = Z - T
-    value = 0.5 * float(np.dot(r.ravel(), r.ravel())) / len(Z)
-    if scale != 1.0:
-        r *= scale
-    return value, r
-
-
-def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-def _softmax(Z):
-    e = np.exp(Z - Z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def _log_loss(T, Z, scale=1.0):
-    """Binary (one output, t in {0, 1}): l = log(1 + e^z) - t z,  dl/dz = sigmoid(z) - t.
-    Multiclass (one-hot t): l = log sum_k e^{z_k} - z_y,  dl/dz = softmax(z) - t."""
-    if Z.shape[1] == 1:
-        value = float((np.logaddexp(0.0, Z) - T * Z).sum()) / len(Z)
-        grad = _sigmoid(Z) - T
-    else:
-        m = Z.max(axis=1, keepdims=True)
-        e = np.exp(Z - m)
-        total = e.sum(axis=1, keepdims=True)
-        log_norm = m + np.log(total)
-        value = float((log_norm[:, 0] - (T * Z).sum(axis=1)).mean())
-        grad = e / total - T
-    if scale != 1.0:
-        grad *= scale
-    return value, grad
+def _log_partition(Z):
+    """s per row of Z, (n, 1): log(1 + e^z) for one output, log sum_k e^{z_k} for k."""
+    s = np.zeros((len(Z), 1)) if Z.shape[1] == 1 else np.full((len(Z), 1), -np.inf)
+    for column in Z.T:
+        s[:, 0] = log_partition_step(s[:, 0], column)
+    return s
 
 
 LOSSES: dict[str, Loss] = {
-    "hinge": Loss(_hinge, False),
-    "squared_error": Loss(_squared, False),
-    "log_loss": Loss(_log_loss, True),
+    "hinge": Loss(hinge, hinge_d, False, False),
+    "squared_error": Loss(squared_error, squared_error_d, False, False),
+    "log_loss": Loss(log_loss, log_loss_d, True, True),
 }
 LOSS_NAMES = tuple(LOSSES)
 
@@ -125,7 +133,7 @@ def predict_index(Z: np.ndarray) -> np.ndarray:
 
 def probabilities(Z: np.ndarray) -> np.ndarray:
     """(n, k) class probabilities under log_loss: sigmoid for one output, else softmax."""
+    p = log_loss_d(0.0, Z, _log_partition(Z))
     if Z.shape[1] == 1:
-        p = _sigmoid(Z[:, 0])
-        return np.column_stack([1.0 - p, p])
-    return _softmax(Z)
+        return np.column_stack([1.0 - p[:, 0], p[:, 0]])
+    return p

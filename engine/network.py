@@ -244,7 +244,7 @@ class Network:
         grads = (
             self._grad_blocks if grad_flat is self._grad_owner else self.augmented_views(grad_flat)
         )
-        df = self.act.df
+        df = self.act.derivative
         deltas = [None] * (self.n_layers + 1)
         delta = delta_L
         for l in range(self.n_layers, 0, -1):

@@ -1,20 +1,24 @@
-"""Stochastic gradient descent with classical momentum and global-norm clipping (and Adam).
+"""The update rules: stochastic gradient descent with classical momentum, and Adam, after
+global-norm clipping.
 
-On the flat parameter vector, one update is (lecture; cs231n's "SGD + momentum"):
+Each rule is written once, per parameter, with NumPy's ufuncs: the optimisers below apply it
+to the flat parameter vector, ``engine.compiled`` compiles the same function for one number.
+On the flat vector, one update is (lecture; cs231n's "SGD + momentum"):
 
     g <- g * min(1, clip_norm / ||g||)      clipping first, on the whole gradient
     v <- mu v - eta g                        classical momentum (v = -eta g when mu = 0)
     theta <- theta + v
 
-The optimizer owns its velocity and nothing else; its settings may change between steps
-(the page's learning-rate slider acts live, as in TensorFlow Playground). SGD is the
-lecture's and the Playground's; ``Adam`` is offered beside it (the estimators' default).
+The optimiser owns its state (the velocity, Adam's moments) and nothing else; the settings
+(eta, mu, clip_norm) come with each step from the trainer's ``TrainingSettings``, so that
+they may change between steps (the page's learning-rate slider acts live, as in TensorFlow
+Playground). SGD is the lecture's and the Playground's; Adam is offered beside it (the
+estimators' default).
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
@@ -28,123 +32,111 @@ import numpy as np
 GROWTH_LIMIT = 1e4
 GOOD_FACTOR = 2.0
 
-
-def is_number(x):
-    # NumPy scalars count (a grid search hands out np.float64), booleans do not.
-    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
-
-
-def check_hyperparameters(learning_rate, momentum, clip_norm):
-    if not (is_number(learning_rate) and math.isfinite(learning_rate)):
-        raise ValueError(f"learning_rate must be a finite number, got {learning_rate!r}")
-    if learning_rate <= 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
-    if not (is_number(momentum) and 0 <= momentum < 1):
-        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-    if clip_norm is not None and not (
-        is_number(clip_norm) and math.isfinite(clip_norm) and clip_norm > 0
-    ):
-        raise ValueError(f"clip_norm must be None or a number > 0, got {clip_norm!r}")
+# Adam's constants (Kingma and Ba, 2015; scikit-learn's).
+BETA1 = 0.9
+BETA2 = 0.999
+EPS = 1e-8
 
 
-class SGD:
-    def __init__(self, n_params, learning_rate=0.1, momentum=0.0, clip_norm=None):
-        check_hyperparameters(learning_rate, momentum, clip_norm)
-        self.learning_rate = float(learning_rate)
-        self.momentum = float(momentum)
-        self.clip_norm = None if clip_norm is None else float(clip_norm)
+# -- the divergence guard ---------------------------------------------------------------------
+
+# What the guard says of a step before its update (a step with a non-finite gradient or
+# update is NOT_FINITE too; each path checks those where it computes them).
+TAKE, TAKE_AND_KEEP, NOT_FINITE, GREW = range(4)
+
+
+def guard_verdict(value, guard):
+    """The guard's rule for a step whose objective is ``value``; ``guard`` is [best objective
+    so far, limit, ...] and its best is updated here. TAKE_AND_KEEP: the weights before this
+    update are within GOOD_FACTOR of the best, the copy to go back to."""
+    if not math.isfinite(value):
+        return NOT_FINITE
+    if value > guard[1]:
+        return GREW
+    if value < guard[0]:
+        guard[0] = value
+    return TAKE_AND_KEEP if value <= GOOD_FACTOR * guard[0] else TAKE
+
+
+# -- the rules ---------------------------------------------------------------------------------
+
+
+def clip_scale(norm, clip_norm):
+    """min(1, clip_norm / ||g||): what global-norm clipping multiplies g by (clip_norm inf:
+    no clipping)."""
+    return clip_norm / norm if norm > clip_norm else 1.0
+
+
+def sgd_update(g, m, s, eta, mu, t):
+    """SGD with classical momentum: v <- mu v - eta g, and the step is v.
+
+    Every rule takes one gradient g, the state it keeps (m, s) and the settings (eta, mu,
+    t = the number of this update), and returns (step, new m, new s)."""
+    v = mu * m - eta * g if mu else -eta * g  # the same, without reading m
+    return v, v, s
+
+
+def adam_update(g, m, s, eta, mu, t):
+    """Adam (mu is not read: beta1 plays its part):
+
+    m <- beta1 m + (1 - beta1) g                      running mean of the gradient
+    s <- beta2 s + (1 - beta2) g*g                    running mean of its square
+    step = -eta m / (1 - beta1^t) / (sqrt(s / (1 - beta2^t)) + eps)
+    """
+    m = m * BETA1 + (1.0 - BETA1) * g
+    s = s * BETA2 + (1.0 - BETA2) * (g * g)
+    step = (m * (-eta / (1.0 - BETA1**t))) / (np.sqrt(s * (1.0 / (1.0 - BETA2**t))) + EPS)
+    return step, m, s
+
+
+# -- the optimisers: a rule's state on the flat vector ----------------------------------------
+
+
+class Optimizer:
+    """Applies ``rule`` to the flat vector: ``velocity`` is its m, ``second`` its s (None
+    when the rule keeps none), ``t`` the number of updates made."""
+
+    rule = staticmethod(sgd_update)
+    keeps_second = False
+
+    def __init__(self, n_params):
         self.velocity = np.zeros(n_params)
+        self.second = np.zeros(n_params) if self.keeps_second else None
+        self.t = 0
 
-    def step(self, theta, grad):
-        """Update ``theta`` in place from ``grad`` (may be scaled in place); return ||g||.
+    def step(self, theta, grad, settings):
+        """Update ``theta`` in place from ``grad`` (may be scaled in place) with the
+        learning rate, momentum and clipping of ``settings``; return ||g||.
 
         An update that would leave a weight non-finite is not made, so that theta stays the
         last good weights: when ||g|| is not finite (returned as it is) or when the step
-        itself overflows (inf is returned). The velocity may then have changed; the trainer's
-        guard resets it.
+        itself overflows (inf is returned). The state is then left as it was.
         """
         norm = math.sqrt(float(np.dot(grad, grad)))
         if not math.isfinite(norm):
             return norm
-        if self.clip_norm is not None and norm > self.clip_norm:
-            grad *= self.clip_norm / norm
-        v = self.velocity
-        if self.momentum:
-            v *= self.momentum
-            v -= self.learning_rate * grad
-        else:
-            np.multiply(grad, -self.learning_rate, out=v)
-        # v . v finite means every |v_i| < 1e154: a weight could only overflow after some
-        # 1e154 such steps, so finite steps keep theta finite.
-        if not math.isfinite(float(np.dot(v, v))):
-            return math.inf
-        theta += v
-        return norm
-
-    def state(self):
-        """What a snapshot keeps for an exact replay: the velocity (None when momentum is
-        off: the next update does not read it)."""
-        return self.velocity.copy() if self.momentum else None
-
-    def load_state(self, state):
-        if state is None:
-            self.reset()
-        else:
-            np.copyto(self.velocity, state)
-
-    def reset(self):
-        self.velocity[...] = 0.0
-
-
-class Adam:
-    """Adam (Kingma and Ba, 2015), scikit-learn's default solver, on the flat vector:
-
-        g <- g * min(1, clip_norm / ||g||)           clipping first, as in SGD
-        m <- beta1 m + (1 - beta1) g                  running mean of the gradient
-        s <- beta2 s + (1 - beta2) g*g                running mean of its square
-        theta <- theta - eta m / (1 - beta1^t) / (sqrt(s / (1 - beta2^t)) + eps)
-
-    Each weight's step is about eta whatever the scale of its gradient, so one learning rate
-    suits a ReLU regression whose gradients reach 1e3 and a sigmoid one whose gradients are
-    1e-3: the reason the estimators use it by default (plain SGD at one rate blows up on
-    the first and barely moves the second). ``velocity`` is m, ``second`` is s, ``t`` the
-    number of updates made. ``momentum`` is not read (beta1 plays its part).
-    """
-
-    beta1 = 0.9
-    beta2 = 0.999
-    eps = 1e-8
-
-    def __init__(self, n_params, learning_rate=0.001, momentum=0.0, clip_norm=None):
-        check_hyperparameters(learning_rate, momentum, clip_norm)
-        self.learning_rate = float(learning_rate)
-        self.momentum = float(momentum)
-        self.clip_norm = None if clip_norm is None else float(clip_norm)
-        self.velocity = np.zeros(n_params)
-        self.second = np.zeros(n_params)
-        self.t = 0
-
-    def step(self, theta, grad):
-        """As ``SGD.step``: update theta in place, return ||g||; a non-finite update is not
-        made (and m, s, t are left as they were)."""
-        norm = math.sqrt(float(np.dot(grad, grad)))
-        if not math.isfinite(norm):
-            return norm
-        if self.clip_norm is not None and norm > self.clip_norm:
-            grad *= self.clip_norm / norm
-        b1, b2, t = self.beta1, self.beta2, self.t + 1
-        m = self.velocity * b1 + (1.0 - b1) * grad
-        s = self.second * b2 + (1.0 - b2) * (grad * grad)
-        step = (m * (-self.learning_rate / (1.0 - b1**t))) / (
-            np.sqrt(s * (1.0 / (1.0 - b2**t))) + self.eps
+        if settings.clip_norm is not None:
+            scale = clip_scale(norm, settings.clip_norm)
+            if scale != 1.0:
+                grad *= scale
+        s = 0.0 if self.second is None else self.second
+        step, m, s = self.rule(
+            grad, self.velocity, s, settings.learning_rate, settings.momentum, self.t + 1
         )
+        # step . step finite means every |step_i| < 1e154: a weight could only overflow
+        # after some 1e154 such steps, so finite steps keep theta finite.
         if not math.isfinite(float(np.dot(step, step))):
             return math.inf
-        self.velocity[...], self.second[...], self.t = m, s, t
+        # The rule's new state, as it returned it (new arrays: nothing else holds them).
+        self.velocity = m
+        if self.second is not None:
+            self.second = s
+        self.t += 1
         theta += step
         return norm
 
-    def state(self):
+    def state(self, settings):
+        """What a snapshot keeps for an exact replay."""
         return self.velocity.copy(), self.second.copy(), self.t
 
     def load_state(self, state):
@@ -157,8 +149,38 @@ class Adam:
 
     def reset(self):
         self.velocity[...] = 0.0
-        self.second[...] = 0.0
+        if self.second is not None:
+            self.second[...] = 0.0
         self.t = 0
 
 
+class SGD(Optimizer):
+    """The lecture's SGD with momentum."""
+
+    rule = staticmethod(sgd_update)
+
+    def state(self, settings):
+        # The velocity, or None when momentum is off: the next update does not read it.
+        return self.velocity.copy() if settings.momentum else None
+
+    def load_state(self, state):
+        if state is None:
+            self.reset()
+        else:
+            np.copyto(self.velocity, state)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2015), scikit-learn's default solver. Each weight's step is
+    about eta whatever the scale of its gradient, so one learning rate suits a ReLU
+    regression whose gradients reach 1e3 and a sigmoid one whose gradients are 1e-3: the
+    reason the estimators use it by default (plain SGD at one rate blows up on the first
+    and barely moves the second)."""
+
+    rule = staticmethod(adam_update)
+    keeps_second = True
+    beta1, beta2, eps = BETA1, BETA2, EPS
+
+
+# The solvers a TrainingSettings may name: each an update rule and the state it keeps.
 SOLVERS = {"sgd": SGD, "adam": Adam}

@@ -12,6 +12,7 @@ NumPy path below, which reads as the lecture does.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import warnings
@@ -21,8 +22,9 @@ import numpy as np
 
 from engine import losses
 from engine.network import Network
-from engine.objective import objective_and_gradients
-from engine.optim import GOOD_FACTOR, GROWTH_LIMIT, SOLVERS, check_hyperparameters, is_number
+from engine.objective import objective_and_gradients, penalty_value
+from engine.optim import GREW, GROWTH_LIMIT, NOT_FINITE, SOLVERS, TAKE_AND_KEEP, guard_verdict
+from engine.settings import TrainingSettings
 
 compiled = None
 if os.environ.get("ENGINE_JIT", "1") != "0":
@@ -42,8 +44,8 @@ KERNEL_MAX_WORK = 500_000
 KERNEL_MIN_BATCH = 128
 # Steps per kernel call at most (the per-step log it fills is this long).
 KERNEL_CHUNK = 4096
-# SGD's kernel calls pass this for Adam's second moment, which they never read.
-_NO_SECOND = np.zeros(0)
+# The old keyword arguments of Trainer and set_hyperparameters: TrainingSettings' fields.
+SETTING_NAMES = tuple(f.name for f in dataclasses.fields(TrainingSettings))
 
 
 def _drop_kernel(error):
@@ -77,7 +79,7 @@ class Snapshot:
     test_accuracy: float
     grad_norm: float
     theta: np.ndarray
-    # The optimizer's state (``optimizer.state()``: SGD's velocity, None when momentum was
+    # The optimizer's state (``optimizer.state(settings)``: SGD's velocity, None when momentum was
     # off; Adam's moments) and where the minibatches stood (see Trainer._batch_state): with
     # them, a rewound run replays bit for bit.
     velocity: np.ndarray | tuple | None = None
@@ -134,8 +136,10 @@ class Trainer:
     """Trains ``net`` on (X_train, y_train) one minibatch update per ``step``.
 
     ``y`` are class indices 0..k-1 for classification (``n_classes`` >= 2) or real targets
-    for regression (``n_classes=0``, squared error). ``solver`` is "sgd" (the lecture's, with
-    momentum and clipping) or "adam" (``engine.optim.Adam``; ``momentum`` is then unused).
+    for regression (``n_classes=0``, squared error). ``settings`` (a ``TrainingSettings``)
+    say how the weights are updated; ``change_settings`` replaces them between steps. The
+    settings' fields may also be given one by one as keywords (``learning_rate=0.1, ...``,
+    the older form): they then change the defaults, or ``settings`` when both are given.
     """
 
     def __init__(
@@ -148,15 +152,10 @@ class Trainer:
         *,
         n_classes=2,
         loss="hinge",
-        l2=0.0,
-        l1=0.0,
-        learning_rate=0.1,
-        momentum=0.0,
-        clip_norm=None,
-        batch_size=None,
+        settings: TrainingSettings | None = None,
         random_state=0,
         history_capacity=HISTORY_CAPACITY,
-        solver="sgd",
+        **setting_values,
     ):
         self.net = net
         self.n_classes = int(n_classes)
@@ -167,13 +166,15 @@ class Trainer:
         self.loss = losses.get(loss)
         self.replace_data(X_train, y_train)
         self.replace_test_data(X_test, y_test)
-        if solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {tuple(SOLVERS)}, got {solver!r}")
-        self.solver = solver
-        self.optimizer = SOLVERS[solver](len(net.theta), learning_rate, momentum, clip_norm)
-        self.l2 = self.l1 = 0.0
-        self.batch_size = None
-        self.set_hyperparameters(l2=l2, l1=l1, batch_size=batch_size)
+        unknown = set(setting_values) - set(SETTING_NAMES)
+        if unknown:
+            raise TypeError(f"Trainer got unexpected keyword arguments {sorted(unknown)}")
+        settings = TrainingSettings() if settings is None else settings
+        if not isinstance(settings, TrainingSettings):
+            raise TypeError(f"settings must be a TrainingSettings, got {settings!r}")
+        self._settings = settings.replace(**setting_values) if setting_values else settings
+        self.optimizer = SOLVERS[self._settings.solver](len(net.theta))
+        self._set_batch_size()
         self.random_state = random_state
         self.grad = np.zeros_like(net.theta)
         net.bind_gradient(self.grad)
@@ -199,7 +200,7 @@ class Trainer:
         self.history = None
         if history_capacity:
             # A snapshot holds theta and the optimizer's state: three copies at most (Adam).
-            copies = 3 if solver == "adam" else 2
+            copies = 3 if self.optimizer.keeps_second else 2
             bytes_cap = HISTORY_BYTES // max(1, copies * net.theta.nbytes)
             self.history = History(min(history_capacity, bytes_cap))
             self.record()
@@ -235,40 +236,54 @@ class Trainer:
         self._order = None
         self._cursor = 0
 
-    def set_hyperparameters(
-        self,
-        *,
-        learning_rate=None,
-        momentum=None,
-        clip_norm="keep",
-        l2=None,
-        l1=None,
-        batch_size="keep",
-    ):
-        """Change optimizer settings live, between steps, without a reset."""
-        opt = self.optimizer
-        lr = opt.learning_rate if learning_rate is None else learning_rate
-        mu = opt.momentum if momentum is None else momentum
-        clip = opt.clip_norm if clip_norm == "keep" else clip_norm
-        check_hyperparameters(lr, mu, clip)
-        opt.learning_rate, opt.momentum = float(lr), float(mu)
-        opt.clip_norm = None if clip is None else float(clip)
-        if l2 is not None:
-            if not (is_number(l2) and math.isfinite(l2) and l2 >= 0):
-                raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
-            self.l2 = float(l2)
-        if l1 is not None:
-            if not (is_number(l1) and math.isfinite(l1) and l1 >= 0):
-                raise ValueError(f"l1 must be a number >= 0, got {l1!r}")
-            self.l1 = float(l1)
-        if batch_size != "keep":
-            if batch_size is not None and not (
-                isinstance(batch_size, (int, np.integer)) and batch_size >= 1
-            ):
-                raise ValueError(f"batch_size must be None or an integer >= 1, got {batch_size!r}")
-            full = batch_size is None or batch_size >= len(self.X_train)
-            self.batch_size = None if full else int(batch_size)
-            self._order = None
+    @property
+    def settings(self) -> TrainingSettings:
+        """How the weights are updated (read; ``change_settings`` replaces them)."""
+        return self._settings
+
+    def change_settings(self, settings: TrainingSettings):
+        """Train with ``settings`` from the next step on, without a reset (the Playground's
+        sliders). A change of solver starts its state afresh; a change of batch size starts
+        a new pass over the shuffled points."""
+        if not isinstance(settings, TrainingSettings):
+            raise TypeError(f"settings must be a TrainingSettings, got {settings!r}")
+        old, self._settings = self._settings, settings
+        if settings.solver != old.solver:
+            self.optimizer = SOLVERS[settings.solver](len(self.net.theta))
+        if settings.batch_size != old.batch_size:
+            self._set_batch_size()
+
+    def set_hyperparameters(self, **changes):
+        """``change_settings`` with some fields changed (the older form); None keeps a
+        field's value, except for clip_norm and batch_size, where None is a value."""
+        unknown = set(changes) - set(SETTING_NAMES)
+        if unknown:
+            raise TypeError(f"set_hyperparameters got unexpected arguments {sorted(unknown)}")
+        changes = {
+            name: value
+            for name, value in changes.items()
+            if not (isinstance(value, str) and value == "keep")
+            and (value is not None or name in ("clip_norm", "batch_size"))
+        }
+        self.change_settings(self._settings.replace(**changes))
+
+    def _set_batch_size(self):
+        """The batch the steps use: None for the whole training set."""
+        batch = self._settings.batch_size
+        self.batch_size = None if batch is None or batch >= len(self.X_train) else batch
+        self._order = None
+
+    @property
+    def l2(self):
+        return self._settings.l2
+
+    @property
+    def l1(self):
+        return self._settings.l1
+
+    @property
+    def solver(self):
+        return self._settings.solver
 
     # -- training -------------------------------------------------------------------------
     @property
@@ -347,10 +362,7 @@ class Trainer:
         """Set the limit of the stretch: GROWTH_LIMIT x max(1, R(theta) on all the points)."""
         if math.isnan(self._guard[1]):
             value, _ = self.evaluate(self.X_train, self.y_train, self.T_train)
-            weights = self.net.theta * self.weight_mask
-            value += self.l2 * float(np.dot(weights, weights)) + self.l1 * float(
-                np.abs(weights).sum()
-            )
+            value += penalty_value(self.net.theta * self.weight_mask, self.l2, self.l1)
             self._start_value = value
             self._guard[1] = GROWTH_LIMIT * max(1.0, value) if math.isfinite(value) else math.inf
 
@@ -359,7 +371,9 @@ class Trainer:
         if self.uses_kernel:
             return self._run_kernel(n_steps, history)
         net, grad, theta = self.net, self.grad, self.net.theta
-        loss, l2, l1, mask, opt = self.loss, self.l2, self.l1, self.weight_mask, self.optimizer
+        loss, mask, opt, settings = self.loss, self.weight_mask, self.optimizer, self._settings
+        l2, l1 = settings.l2, settings.l1
+        clip = math.inf if settings.clip_norm is None else settings.clip_norm
         guard = self._guard
         for done in range(n_steps):
             X, T = self._next_batch()
@@ -367,19 +381,18 @@ class Trainer:
             # The guard comes before the update: a step that is not finite is not taken, nor
             # one whose objective grew past the limit, nor one whose update overflows
             # (opt.step returns inf then).
-            if not math.isfinite(value):
+            verdict = guard_verdict(value, guard)
+            if verdict == NOT_FINITE:
                 return self._stop(done, value, math.nan, history)
-            if value > guard[1]:
+            if verdict == GREW:
                 return self._stop(done, value, math.nan, history, grew=True)
-            if value < guard[0]:
-                guard[0] = value
-            if value <= GOOD_FACTOR * guard[0]:
+            if verdict == TAKE_AND_KEEP:
                 np.copyto(self._good_theta, theta)
                 self._good_step, self._good_value = self.step_count, value
-            norm = opt.step(theta, grad)
+            norm = opt.step(theta, grad, settings)
             if not math.isfinite(norm):
                 return self._stop(done, value, norm, history)
-            if opt.clip_norm is not None and norm > opt.clip_norm:
+            if norm > clip:
                 self._clipped += 1
             self.objective, self.grad_norm = value, norm
             self.objective_sum += value
@@ -396,16 +409,16 @@ class Trainer:
         """``_run`` in kernel calls: each runs until the pass over the shuffled points ends
         (the next shuffle is drawn here, as _next_batch draws it) or the history is due, so
         that passes and snapshots fall on the same steps as in the NumPy loop."""
-        net, opt, n = self.net, self.optimizer, self.n_train
+        net, opt, n, settings = self.net, self.optimizer, self.n_train, self._settings
         sizes = np.array(net.layer_sizes, dtype=np.int64)
         activation = compiled.ACTIVATION_CODES[net.activation]
         loss = compiled.LOSS_CODES[self.loss_name]
-        clip = math.inf if opt.clip_norm is None else opt.clip_norm
-        adam = self.solver == "adam"
-        solver = compiled.SOLVER_CODES[self.solver]
-        # Adam's beta1 is the kernel's momentum; its second moment is unused by SGD.
-        momentum = opt.beta1 if adam else opt.momentum
-        second = opt.second if adam else _NO_SECOND
+        solver = compiled.SOLVER_CODES[settings.solver]
+        clip = math.inf if settings.clip_norm is None else settings.clip_norm
+        # The kernel reads s for every rule (SGD's keeps none: it gets zeros, left as they are).
+        second = opt.second
+        if second is None:
+            second = np.zeros_like(opt.velocity)
         guard = self._guard
         log = np.empty((2, min(n_steps, KERNEL_CHUNK)))  # each step's objective and ||g||
         full = self.batch_size is None
@@ -423,8 +436,9 @@ class Trainer:
             try:
                 taken, status = compiled.train_steps(
                     net.theta, opt.velocity, second, X, T, start, batch, full, steps, sizes,
-                    activation, loss, self.l2, self.l1, solver, opt.learning_rate, momentum, clip,
-                    opt.t if adam else 0, log[0], log[1], guard, self._good_theta,
+                    activation, loss, compiled.penalty_strengths(settings), solver,
+                    settings.learning_rate, settings.momentum, clip, opt.t, log[0], log[1],
+                    guard, self._good_theta,
                 )  # fmt: skip
             except Exception as error:  # numba could not compile or load it: NumPy goes on
                 _drop_kernel(error)
@@ -443,8 +457,7 @@ class Trainer:
                     self.objectives += values
                 self.objective_count += taken
                 self._clipped += int(np.count_nonzero(log[1, :taken] > clip))
-                if adam:
-                    opt.t += taken
+                opt.t += taken
                 self.step_count += taken
                 self.samples_seen += taken * n if full else min(start + taken * batch, n) - start
             if not full:  # as in _next_batch, the failed step's batch is used up too
@@ -464,8 +477,8 @@ class Trainer:
         optimizer and say what happened and what to change. Returns ``done``."""
         np.copyto(self.net.theta, self._good_theta)
         self.optimizer.reset()
-        opt = self.optimizer
-        lr = opt.learning_rate
+        settings = self._settings
+        lr = settings.learning_rate
         if grew:
             what = (
                 f"the objective grew from {self._start_value:.3g} to {value:.3g} (the updates "
@@ -484,9 +497,9 @@ class Trainer:
             else "The weights from before it are kept"
         )
         change = f"Lower the learning rate (now {lr:.3g}; try {lr / 10:.3g})"
-        if self.solver == "sgd" and opt.momentum >= 0.5:
-            change += f", lower the momentum (now {opt.momentum:.3g})"
-        if opt.clip_norm is None:
+        if settings.solver == "sgd" and settings.momentum >= 0.5:
+            change += f", lower the momentum (now {settings.momentum:.3g})"
+        if settings.clip_norm is None:
             change += " or turn on gradient clipping"
         self.message = (
             f"Training stopped at step {self.step_count + 1:,}: {what}. {kept}. {change}."
@@ -541,7 +554,7 @@ class Trainer:
             z += b.astype(np.float32)
             if not (z > 0).any():
                 return layer, W.shape[1]
-            a = self.net.act.f(z, out=z)  # the table's relu
+            a = self.net.act.formula(z)  # the table's relu
         return None
 
     # -- evaluation -----------------------------------------------------------------------
@@ -585,7 +598,7 @@ class Trainer:
                 m["test_accuracy"],
                 self.grad_norm,
                 self.net.theta.copy(),
-                self.optimizer.state(),
+                self.optimizer.state(self._settings),
                 self._batch_state(),
                 self._clipped,
             )

@@ -1,4 +1,4 @@
-"""Shared fixtures: the repo on sys.path, a live app server, and headless Chromium.
+"""Shared fixtures: a live app server, and headless Chromium.
 
 Browser tests use Debian's /usr/bin/chromium through Playwright (never `playwright
 install`). Where the browser is missing they are skipped, except when REQUIRE_BROWSER=1
@@ -22,8 +22,6 @@ import pytest
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -18,7 +18,7 @@ from apptest import assert_ok, loaded, make_app, view_data
 from app import config as C
 from app import presets, sidebar
 from app import state as S
-from engine import datasets
+from engine import csv_points, datasets
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -127,7 +127,7 @@ def test_url_query_params_reproduce_the_setup():
     assert (ps.config.dataset, ps.config.hidden, ps.config.seed) == ("xor", (4, 3), 5)
     assert ps.trainer.net.layer_sizes[1:-1] == (4, 3)
     assert activation_of(ps.trainer.net) == "tanh"
-    assert ps.trainer.optimizer.learning_rate == 0.03
+    assert ps.trainer.settings.learning_rate == 0.03
     assert ps.trainer.batch_size == 10
     assert len(ps.data.X_train) + len(ps.data.X_test) == 300
     # the same link gives the same data and the same initial weights
@@ -366,7 +366,7 @@ def test_a_learning_rate_change_keeps_the_weights():
     assert ps.trainer is trainer
     assert ps.trainer.step_count == steps
     np.testing.assert_array_equal(ps.trainer.net.theta, theta)
-    assert ps.trainer.optimizer.learning_rate == 0.3
+    assert ps.trainer.settings.learning_rate == 0.3
     assert query(at)["lr"] == "0.3"
 
 
@@ -450,7 +450,7 @@ BAD_CSVS = {
 @pytest.mark.parametrize("content", list(BAD_CSVS.values()), ids=list(BAD_CSVS))
 def test_a_bad_csv_shows_the_engines_message_and_keeps_the_setup(content):
     with pytest.raises(datasets.DatasetError) as err:
-        datasets.load_csv_with_classes(content)
+        csv_points.load_csv_with_classes(content)
     at = loaded()
     click(at, "step")
     before = state(at)
@@ -509,3 +509,30 @@ def test_every_config_field_has_a_widget_value():
     assert not missing
     shown = [n for n in C.RANGES if n not in sidebar.NOT_WIDGETS]
     assert all(math.isfinite(float(at.session_state[f"cfg_{n}"])) for n in shown)
+
+
+def test_a_pages_first_paint_draws_the_charts_on_the_canvas_and_plotly_follows():
+    """Plotly's code would hold up a fresh page's first frame in the browser: the first run
+    draws the curves and the diagram with the canvas, the next run (the fragment's timer, or
+    any click) with Plotly, hover and zoom included."""
+    at = loaded()
+    assert sorted(live_views(at)) == ["boundary", "curves", "hidden", "network"]
+    assert not at.get("plotly_chart")
+    at.run()
+    assert len(at.get("plotly_chart")) == 2
+    assert live_views(at) == ["boundary", "hidden"]
+
+
+def test_play_answers_at_once_with_a_few_frames_that_replace_the_queue():
+    """The click's own run sends pacing.FIRST_FRAMES frames (the fragment's first timer run
+    then sends the lead): the first new frame does not wait for a whole run's training."""
+    from app import pacing
+
+    at = loaded()
+    click(at, "play")
+    data = view_data(at, "boundary")
+    assert data["flush"] is True
+    assert 1 + len(data.get("burst", [])) == pacing.FIRST_FRAMES
+    # Later frames of the burst carry what changes; the browser fills in the rest.
+    assert all("frame" in f and "grid" in f and "mode" not in f for f in data["burst"])
+    assert state(at).trainer.step_count > 0

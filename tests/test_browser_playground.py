@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from engine import datasets
+from engine import csv_points, datasets
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -184,7 +184,7 @@ BAD_CSV = b"x1,x2,label\n0.5,1.5,a\n1.0,oops,b\n" + b"0,0,a\n" * 10
 
 def test_a_malformed_csv_shows_its_message(page, app_url):
     with pytest.raises(datasets.DatasetError) as err:
-        datasets.load_csv_with_classes(BAD_CSV)
+        csv_points.load_csv_with_classes(BAD_CSV)
     open_playground(page, app_url)
     page.locator(".st-key-upload input[type=file]").set_input_files(
         files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": BAD_CSV}]

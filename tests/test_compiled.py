@@ -1,13 +1,16 @@
 """The numba kernel (engine.compiled) against the NumPy path it stands in for.
 
-The NumPy path (objective_and_gradients + SGD.step) is checked against finite differences
-and against the slides by hand in test_engine_gradients.py and test_engine_sgd.py; here the
-kernel is held to it: the same weights, velocity, objective and gradient norm after a few
-steps (rtol 1e-10: only the order of the sums may differ) for every activation x loss x
-depth x batch, with and without momentum, clipping, L2 and L1. The kernel's own gradient is
-also checked against central differences of its own objective, and the trainer's behaviour
-around it: the divergence guard, the snapshots, rewind and replay, ENGINE_JIT=0, a cache
-that cannot be written.
+Both paths are built from one definition of each activation, loss, penalty and update rule
+(the tables of engine.activations, .losses, .objective and .optim). Those definitions are
+checked against finite differences and the slides by hand in test_engine_gradients.py,
+test_engine_sgd.py and test_engine_defaults.py. Here: each activation, compiled, gives what
+the NumPy path computes from it (a NaN stays NaN, for the guard); then the kernel's wiring:
+the same weights, velocity, objective and gradient norm after a few steps (rtol 1e-10: only
+the order of the sums may differ) for each activation, each loss and output count, each
+depth and batch, each setting alone and all together, each solver (each once, not every
+combination). The kernel's own gradient is also checked against central differences of its
+own objective, and the trainer's behaviour around it: the divergence guard, the snapshots,
+rewind and replay, ENGINE_JIT=0, a cache that cannot be written.
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ import numpy as np
 import pytest
 from engine_paths import numpy_path
 
-from engine import ACTIVATION_NAMES, Network, NeuralNetClassifier, Trainer, compiled
+from engine import ACTIVATION_NAMES, Network, NeuralNetClassifier, Trainer, compiled, losses
 from engine import trainer as trainer_module
+from engine.activations import ACTIVATIONS as ACTIVATION_TABLE
+from engine.objective import PENALTIES
+from engine.settings import TrainingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,16 +107,47 @@ def run_both(make, plan):
     return jit, ref
 
 
-# -- the kernel is the NumPy path ------------------------------------------------------------
+# -- each activation, compiled, is the NumPy path's -----------------------------------------
+# (The losses, penalties and update rules are held to the NumPy path through the kernel's
+# steps below: each loss and output count, each penalty, each solver.)
+
+# Both signs, zero, the saturated tails and a NaN (which must stay NaN for the guard).
+Z_SAMPLES = np.array([-40.0, -3.0, -1.0, -1e-3, 0.0, 1e-3, 0.5, 2.0, 40.0, np.nan])
 
 
-@pytest.mark.parametrize("settings", ["plain", "all on"])
-@pytest.mark.parametrize("batch_size", [None, 7])
-@pytest.mark.parametrize("depth", [0, 1, 2])
-@pytest.mark.parametrize(("task", "k"), TASKS)
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_each_activation_compiles_to_its_formula(name):
+    act, code = ACTIVATION_TABLE[name], compiled.ACTIVATION_CODES[name]
+    z, n = Z_SAMPLES.copy(), len(Z_SAMPLES)
+    a = np.empty(n)
+    compiled._activate(code, z, a, n)
+    np.testing.assert_allclose(a, act.f(z), rtol=1e-14)  # libm's tanh or NumPy's: an ulp
+    assert math.isnan(a[-1])
+    delta = np.full(n, 3.0)
+    compiled._times_derivative(code, z, a, delta, n)
+    # fastmath may fuse 1 - a * a into one multiply-add: an ulp or two.
+    np.testing.assert_allclose(delta[:-1], 3.0 * act.df(z, a)[:-1], rtol=1e-14)
+
+
+# -- each path's wiring: the kernel's steps are the NumPy path's -------------------------------
+
+# Each activation through two hidden layers, each loss and output count, each depth and batch,
+# each setting alone and all together, each solver: once each, not every combination.
+WIRING = [
+    *[(activation, "hinge", 2, 2, 7, "plain") for activation in ACTIVATIONS],
+    *[("tanh", task, k, 1, 7, "plain") for task, k in TASKS],
+    ("relu", "log_loss", 3, 0, None, "plain"),
+    ("relu", "hinge", 2, 1, None, "all on"),
+    ("sigmoid", "log_loss", 3, 2, 7, "all on"),
+    ("quadratic", "regression", 2, 2, 7, "all on"),
+    ("leaky_relu", "squared_error", 3, 1, None, "adam"),
+    ("tanh", "log_loss", 2, 2, 7, "adam"),
+]
+
+
+@pytest.mark.parametrize(("activation", "task", "k", "depth", "batch_size", "settings"), WIRING)
 def test_kernel_steps_match_the_numpy_path(activation, task, k, depth, batch_size, settings):
-    extra = ALL_ON if settings == "all on" else {}
+    extra = {"plain": {}, "all on": ALL_ON, "adam": {**ALL_ON, "solver": "adam"}}[settings]
 
     def make():
         return make_trainer(task, k, activation, depth, batch_size, **extra)
@@ -121,18 +158,20 @@ def test_kernel_steps_match_the_numpy_path(activation, task, k, depth, batch_siz
     assert jit.samples_seen == (7 * 30 if batch_size is None else 30 + 2 * 7)
     moved = np.abs(jit.net.theta - make().net.theta).max()
     assert moved > 1e-4  # the steps did something
-    if settings == "all on":
+    if settings != "plain":
         assert jit.grad_norm > ALL_ON["clip_norm"]  # so clipping was at work
+    if settings == "adam":
+        np.testing.assert_allclose(jit.optimizer.second, ref.optimizer.second, rtol=1e-10)
+        assert jit.optimizer.t == ref.optimizer.t == 7
 
 
 @pytest.mark.parametrize(
     "settings",
     [dict(momentum=0.5), dict(clip_norm=0.02), dict(l2=0.05), dict(l1=0.02), dict(l2=0.1, l1=0.1)],
 )
-@pytest.mark.parametrize(("task", "k"), TASKS)
-def test_each_setting_alone_matches(task, k, settings):
+def test_each_setting_alone_matches(settings):
     def make():
-        return make_trainer(task, k, "tanh", 1, 4, **settings)
+        return make_trainer("log_loss", 3, "tanh", 1, 4, **settings)
 
     jit, ref = run_both(make, [2, 9])
     if "clip_norm" in settings:
@@ -142,17 +181,27 @@ def test_each_setting_alone_matches(task, k, settings):
 def test_settings_changed_between_steps_match():
     """The page's sliders act between steps: the kernel reads them at each call."""
     jit, ref = run_both(lambda: make_trainer("hinge", 2, "relu", 1, 5), [3])
+    changed = TrainingSettings(learning_rate=0.2, momentum=0.8, clip_norm=0.3, l2=0.02,
+                               batch_size=5)  # fmt: skip
     for tr in (jit, ref):
-        tr.set_hyperparameters(learning_rate=0.2, momentum=0.8, clip_norm=0.3, l2=0.02)
+        tr.change_settings(changed)
     with numpy_path():
         ref.step(6)
     jit.step(6)
     assert_same_run(jit, ref)
     for tr in (jit, ref):
-        tr.set_hyperparameters(batch_size=None, momentum=0.0, l1=0.01)
+        tr.set_hyperparameters(batch_size=None, momentum=0.0, l1=0.01)  # the older form
     with numpy_path():
         ref.step(4)
     jit.step(4)
+    assert_same_run(jit, ref)
+    # A change of solver starts Adam's state afresh, in both paths alike.
+    for tr in (jit, ref):
+        tr.change_settings(tr.settings.replace(solver="adam", learning_rate=0.01))
+        assert tr.optimizer.t == 0 and not tr.optimizer.second.any()
+    with numpy_path():
+        ref.step(5)
+    jit.step(5)
     assert_same_run(jit, ref)
 
 
@@ -225,9 +274,11 @@ def kernel_step(net, X, T, activation, loss, theta, lr, l2, l1):
     X_aug = net.augment(X)
     sizes = np.array(net.layer_sizes, dtype=np.int64)
     act, lo = compiled.ACTIVATION_CODES[activation], compiled.LOSS_CODES[loss]
+    strengths = compiled.penalty_strengths(TrainingSettings(l2=l2, l1=l1))
     taken, status = compiled.train_steps(
-        theta, velocity, velocity.copy(), X_aug, T, 0, len(X), True, 1, sizes, act, lo, l2, l1,
-        compiled.SGD, lr, 0.0, math.inf, 0, log[0], log[1], no_guard(), theta.copy(),
+        theta, velocity, velocity.copy(), X_aug, T, 0, len(X), True, 1, sizes, act, lo,
+        strengths, compiled.SOLVER_CODES["sgd"], lr, 0.0, math.inf, 0, log[0], log[1],
+        no_guard(), theta.copy(),
     )  # fmt: skip
     assert (taken, status) == (1, compiled.OK)
     return theta, log[0, 0], log[1, 0]
@@ -258,9 +309,11 @@ def kink_free_case(activation, loss, k):
     raise AssertionError("no kink-free case found")
 
 
-@pytest.mark.parametrize("k", [2, 3])
-@pytest.mark.parametrize("loss", ["hinge", "squared_error", "log_loss"])
-@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
+@pytest.mark.parametrize(
+    ("activation", "loss", "k"),
+    [*((activation, "hinge", 2) for activation in ACTIVATION_NAMES)]
+    + [("tanh", loss, k) for loss in losses.LOSS_NAMES for k in (2, 3)],
+)
 def test_kernel_gradient_matches_finite_differences(activation, loss, k):
     net, X, T = kink_free_case(activation, loss, k)
     l2, l1, lr = 0.03, 0.02, 1e-6
@@ -331,7 +384,8 @@ def raw_call(theta, velocity, X, T, sizes, activation, loss, lr):
     log = np.zeros((2, 5))
     result = compiled.train_steps(
         theta, velocity, velocity.copy(), X, T, 0, len(X), True, 5, sizes, activation, loss,
-        0.0, 0.0, compiled.SGD, lr, 0.9, math.inf, 0, log[0], log[1], no_guard(), theta.copy(),
+        np.zeros(len(PENALTIES)), compiled.SOLVER_CODES["sgd"], lr, 0.9, math.inf, 0, log[0],
+        log[1], no_guard(), theta.copy(),
     )  # fmt: skip
     return result, log
 
@@ -348,7 +402,14 @@ def test_a_non_finite_objective_leaves_theta_and_velocity_alone():
     theta, velocity = net.theta.copy(), np.full_like(net.theta, 0.25)
     sizes = np.array(net.layer_sizes, dtype=np.int64)
     (taken, diverged), log = raw_call(
-        theta, velocity, X, T, sizes, compiled.QUADRATIC, compiled.SQUARED_ERROR, 0.1
+        theta,
+        velocity,
+        X,
+        T,
+        sizes,
+        compiled.ACTIVATION_CODES["quadratic"],
+        compiled.LOSS_CODES["squared_error"],
+        0.1,
     )
     assert (taken, diverged) == (0, True)
     assert not math.isfinite(log[0, 0])
@@ -364,7 +425,14 @@ def test_an_update_that_overflows_is_not_taken():
     theta, velocity = net.theta.copy(), np.zeros_like(net.theta)
     sizes = np.array(net.layer_sizes, dtype=np.int64)
     (taken, diverged), log = raw_call(
-        theta, velocity, X, T, sizes, compiled.TANH, compiled.SQUARED_ERROR, 1e308
+        theta,
+        velocity,
+        X,
+        T,
+        sizes,
+        compiled.ACTIVATION_CODES["tanh"],
+        compiled.LOSS_CODES["squared_error"],
+        1e308,
     )
     assert (taken, diverged) == (0, True)
     assert math.isfinite(log[0, 0]) and log[1, 0] == math.inf

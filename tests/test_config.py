@@ -3,21 +3,29 @@
 A link must reproduce a setup exactly, and a hand-edited or hostile URL must never raise:
 ``from_query`` returns a valid configuration and a notice for every value it had to change.
 The strategies below are built from the module's own tables (``RANGES``, ``CHOICES``,
-``WIDTHS``, ``LEARNING_RATES``, ``MAX_LAYERS``), so they follow the app as it grows.
+``WIDTHS``, ``LEARNING_RATES``, ``MAX_LAYERS``), so they follow the app as it grows; the
+README's list of URL names, the presets and the sidebar are checked against ``SETTINGS``.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from app import config as C
+from app import presets
 from app.config import DEFAULT, PlaygroundConfig, from_query, snap, to_query
 from engine import datasets
+from engine.settings import TrainingSettings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 FIELDS = {f.name: f for f in fields(PlaygroundConfig)}
 INT_FIELDS = {
@@ -72,6 +80,7 @@ def assert_valid(config: PlaygroundConfig):
         assert list(config.features) == [n for n in FEATURE_NAMES if n in config.features]
     _, notices = from_query(to_query(config))
     assert notices == []
+    assert C.problems(config) == []
 
 
 # -- strategies --------------------------------------------------------------------------------
@@ -435,10 +444,126 @@ def test_snap_uses_linear_distance_on_a_ladder_with_zero(value, expected):
     assert snap(value, C.BATCH_SIZES) == expected
 
 
-def test_structure_and_optimizer_settings_split_the_fields():
+def test_structure_and_training_settings_split_the_fields():
     """A change of a structure field resets; an optimizer field changes live."""
     live = C.with_changes(DEFAULT, learning_rate=0.3, momentum=0.5, l2=0.01, batch_size=10)
     assert live.structure() == DEFAULT.structure()
-    assert live.optimizer_settings() != DEFAULT.optimizer_settings()
+    assert live.training_settings() != DEFAULT.training_settings()
     for change in ({"dataset": "xor"}, {"seed": 3}, {"hidden": (4,)}, {"activation": "tanh"}):
-        assert C.with_changes(DEFAULT, **change).structure() != DEFAULT.structure()
+        changed = C.with_changes(DEFAULT, **change)
+        assert changed.structure() != DEFAULT.structure()
+        assert changed.training_settings() == DEFAULT.training_settings()
+    for change in ({"steps_per_frame": 7}, {"stop_epochs": 100}, {"draw": 2}):
+        changed = C.with_changes(DEFAULT, **change)
+        assert changed.structure() == DEFAULT.structure()
+        assert changed.training_settings() == DEFAULT.training_settings()
+
+
+def test_training_settings_carry_the_sliders_values_and_zero_means_none():
+    config = C.with_changes(
+        DEFAULT, learning_rate=0.3, momentum=0.5, clip_norm=2.5, l2=0.01, l1=0.001, batch_size=10
+    )
+    assert config.training_settings() == TrainingSettings(
+        learning_rate=0.3, momentum=0.5, clip_norm=2.5, l2=0.01, l1=0.001, batch_size=10
+    )
+    # The sliders' 0 is "off" / "full batch": the engine's None.
+    settings = DEFAULT.training_settings()
+    assert settings.clip_norm is None and settings.batch_size is None
+
+
+# -- the table and what comes from it --------------------------------------------------------
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"learning_rate": 0.05},  # between two steps of the ladder
+        {"noise": 0.123},  # between two steps of the slider
+        {"n_samples": 25},
+        {"n_samples": 200.0},  # a float where the slider gives an int
+        {"momentum": 1.5},
+        {"hidden": (9,)},
+        {"hidden": (8,) * (C.MAX_LAYERS + 1)},
+        {"features": ("x2", "x1")},  # out of the canonical order
+        {"features": ()},
+        {"activation": "softplus"},
+        {"dataset": "nope"},
+        {"batch_size": 3},
+        {"stop_loss": math.nan},
+        {"dataset": datasets.REGRESSION_NAMES[0], "loss": "hinge"},
+    ],
+    ids=repr,
+)
+def test_problems_names_each_value_no_control_could_hold(change):
+    wrong = C.problems(C.with_changes(DEFAULT, **change))
+    assert wrong
+    named = [name for name in change if any(name in w for w in wrong)]
+    assert named or "loss" in change, wrong
+
+
+def test_problems_accepts_the_default_and_an_uploaded_csv():
+    assert C.problems(DEFAULT) == []
+    assert C.problems(C.with_changes(DEFAULT, dataset=C.CUSTOM)) == []
+
+
+def test_every_preset_is_a_valid_configuration():
+    loaded = presets.load()
+    raw = json.loads(presets.PRESETS_FILE.read_text(encoding="utf-8"))
+    assert list(loaded) == list(raw)
+    for name, entry in loaded.items():
+        assert C.problems(entry["config"]) == [], name
+        for field, value in raw[name]["config"].items():
+            got = getattr(entry["config"], field)
+            assert (list(got) if isinstance(got, tuple) else got) == value, (name, field)
+
+
+def test_a_preset_no_control_could_show_is_refused_naming_it(tmp_path, monkeypatch):
+    bad = {"too fast": {"about": "x", "config": {"learning_rate": 0.05}}}
+    path = tmp_path / "presets.json"
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    monkeypatch.setattr(presets, "PRESETS_FILE", path)
+    presets.load.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="too fast.*learning_rate"):
+            presets.load()
+    finally:
+        presets.load.cache_clear()
+
+
+def test_readmes_list_of_url_names_is_the_table():
+    """README's table of URL names is written from SETTINGS (`python -m app.config`)."""
+    block = C.readme_block((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert block == C.readme_table(), "README differs from app/config.py: python -m app.config"
+    names = re.findall(r"^\| `([^`]+)` \|", block, flags=re.MULTILINE)
+    assert names == list(C.QUERY_NAMES.values())
+    assert set(names) == set(to_query(DEFAULT))
+
+
+def test_the_sidebar_draws_every_control_of_the_table():
+    """Each setting with a control is drawn under ``cfg_<name>`` with its table's label and
+    range or options; one missing from the sidebar's layout fails here."""
+    from apptest import loaded
+
+    at = loaded()
+    for s in C.SETTINGS.values():
+        if s.widget in (None, "layers"):
+            continue
+        [control] = [w for w in getattr(at, s.widget) if w.key == f"cfg_{s.name}"]
+        assert control.label == s.label, s.name
+        if s.widget in ("slider", "number_input"):
+            assert (control.min, control.max) == (s.low, s.high), s.name
+        elif s.name != "dataset":  # the dataset box may add an uploaded CSV
+            assert len(control.options) == len(s.options), s.name
+    assert at.slider(key="cfg_n_layers").max == C.MAX_LAYERS
+
+
+def test_the_learning_rate_slider_reaches_the_trainer_without_a_reset():
+    from apptest import loaded
+
+    at = loaded()
+    at.button(key="step").click().run()
+    ps = at.session_state["playground"]
+    steps = ps.trainer.step_count
+    at.select_slider(key="cfg_learning_rate").set_value(0.3).run()
+    ps = at.session_state["playground"]
+    assert ps.trainer.settings.learning_rate == 0.3
+    assert ps.trainer.settings == ps.config.training_settings()
+    assert ps.trainer.step_count == steps, "a live change keeps the run"

@@ -146,15 +146,16 @@ def test_momentum_and_clipping_each_change_the_result():
 
 def test_clipping_scales_the_whole_gradient_not_each_entry():
     from engine.optim import SGD
+    from engine.settings import TrainingSettings
 
-    opt = SGD(3, learning_rate=1.0, momentum=0.0, clip_norm=1.0)
+    opt = SGD(3)
     theta = np.zeros(3)
     grad = np.array([3.0, 4.0, 0.0])  # norm 5
-    norm = opt.step(theta, grad)
+    norm = opt.step(theta, grad, TrainingSettings(learning_rate=1.0, clip_norm=1.0))
     assert norm == pytest.approx(5.0)
     np.testing.assert_allclose(theta, [-0.6, -0.8, 0.0], rtol=1e-15)
     # Below the threshold nothing is scaled.
-    opt = SGD(3, learning_rate=1.0, momentum=0.0, clip_norm=10.0)
+    opt = SGD(3)
     theta = np.zeros(3)
-    opt.step(theta, np.array([3.0, 4.0, 0.0]))
+    opt.step(theta, np.array([3.0, 4.0, 0.0]), TrainingSettings(learning_rate=1.0, clip_norm=10.0))
     np.testing.assert_allclose(theta, [-3.0, -4.0, 0.0], rtol=1e-15)

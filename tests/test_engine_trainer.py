@@ -10,6 +10,7 @@ import pytest
 
 from engine import Network, Trainer, datasets, losses
 from engine.objective import objective_and_gradients
+from engine.settings import TrainingSettings
 
 
 @pytest.fixture(scope="module")
@@ -203,13 +204,10 @@ def test_set_hyperparameters_validates_and_keeps_old_values(moons):
     ]:
         with pytest.raises(ValueError):
             tr.set_hyperparameters(**bad)
-    assert tr.optimizer.learning_rate == 0.1 and tr.optimizer.momentum == 0.5
+    assert tr.settings.learning_rate == 0.1 and tr.settings.momentum == 0.5
     tr.set_hyperparameters(momentum=0.0, clip_norm=1.0, l2=0.01, batch_size=5)
-    assert (tr.optimizer.momentum, tr.optimizer.clip_norm, tr.l2, tr.batch_size) == (
-        0.0,
-        1.0,
-        0.01,
-        5,
+    assert tr.settings == TrainingSettings(
+        learning_rate=0.1, momentum=0.0, clip_norm=1.0, l2=0.01, batch_size=5
     )
     tr.step(1)
     assert tr.samples_seen == 5

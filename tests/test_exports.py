@@ -1,5 +1,6 @@
-"""Tests of app.exports: PNGs and GIFs drawn with Pillow (no browser), CSV and JSON files that
-load back, and loading a saved network into the Playground's state.
+"""Tests of app.exports: the run as a GIF drawn with matplotlib, CSV and JSON files that load
+back, loading a saved network into the Playground's state; and the slide-sized PNG config of
+the Plotly charts (the browser's download of it: tests/test_export_browser.py).
 """
 
 import io
@@ -10,9 +11,9 @@ import pytest
 from PIL import Image
 
 from app import config as C
-from app import exports
+from app import exports, figures, palette
 from app import state as S
-from engine import datasets, serialize
+from engine import csv_points, geometry, serialize
 from engine.network import Network
 
 
@@ -24,93 +25,125 @@ def trained():
     return ps
 
 
-def image(data: bytes) -> Image.Image:
+def gif_frames(data: bytes):
+    """(frames as (n, h, w, 3) uint8, durations in ms) of a GIF."""
     im = Image.open(io.BytesIO(data))
-    im.load()
-    return im
+    assert im.format == "GIF"
+    frames, durations = [], []
+    for i in range(im.n_frames):
+        im.seek(i)
+        frames.append(np.asarray(im.convert("RGB")))
+        durations.append(im.info.get("duration"))
+    return np.stack(frames), durations
 
 
-def colours(im: Image.Image) -> int:
-    return len(np.unique(np.asarray(im.convert("RGB")).reshape(-1, 3), axis=0))
+def pixels_near(frame, color, tol=40) -> int:
+    """How many pixels of ``frame`` are within ``tol`` (summed over R, G, B) of ``color``
+    ("#rrggbb" or (r, g, b))."""
+    rgb = palette.rgb(color) if isinstance(color, str) else tuple(color)
+    return int((np.abs(frame.astype(int) - rgb).sum(axis=2) < tol).sum())
 
 
-# -- PNG --------------------------------------------------------------------------------------
-def test_boundary_png_draws_surface_points_and_units(trained):
-    data = exports.boundary_png(trained.trainer.net, trained.data, size=(300, 280))
-    im = image(data)
-    assert im.format == "PNG" and im.size == (300, 280)
-    assert colours(im) > 50  # a shaded surface, not a blank canvas
-    px = np.asarray(im.convert("RGB"), dtype=int)
-    blue = (np.abs(px - exports.NEG_RGB).sum(axis=2) < 60).sum()
-    orange = (np.abs(px - exports.POS_RGB).sum(axis=2) < 60).sum()
-    assert blue > 100 and orange > 100  # both sides of the boundary are shaded
+# -- the run as a GIF ---------------------------------------------------------------------
+def test_run_gif_frames_size_and_colours(trained):
+    entries = trained.trainer.history.entries
+    assert len(entries) >= 3
+    data = exports.run_gif(
+        trained.trainer.net, entries, trained.data, max_frames=12, size=(200, 180), grid=30
+    )
+    frames, durations = gif_frames(data)
+    assert frames.shape == (min(12, len(entries)), 180, 200, 3)
+    last = frames[-1]
+    # Both classes' points, in the palette's class colours.
+    assert pixels_near(last, palette.CLASS_COLORS[0]) > 20
+    assert pixels_near(last, palette.CLASS_COLORS[1]) > 20
+    # The trained net splits the plane: both sides of the boundary are tinted.
+    a = palette.HEAT_MAX_ALPHA
+    for heat in (palette.HEAT_NEGATIVE, palette.HEAT_POSITIVE):
+        tint = np.round(255 + a * (np.array(palette.rgb(heat)) - 255)).astype(int)
+        assert pixels_near(last, tint, tol=30) > 100
+    # The frames show the run changing, and the end is held before the loop restarts.
+    assert np.abs(frames[0].astype(int) - last).sum(axis=2).astype(bool).mean() > 0.05
+    assert durations[-1] > durations[0]
 
 
-def test_boundary_png_multiclass_regression_and_features():
-    for cfg in (
-        replace(C.DEFAULT, dataset="blobs3"),
-        replace(C.DEFAULT, dataset="tfp_plane", loss="squared_error", learning_rate=0.01),
-    ):
-        ps = S.new_state(cfg)
-        ps.trainer.step(20)
-        im = image(exports.boundary_png(ps.trainer.net, ps.data))
-        assert colours(im) > 30
+def test_run_gif_spreads_frames_over_a_long_run():
+    ps = S.new_state(C.DEFAULT)
+    ps.trainer.step(400)
+    entries = ps.trainer.history.entries
+    frames, _ = gif_frames(
+        exports.run_gif(ps.trainer.net, entries, ps.data, max_frames=4, size=(120, 120), grid=20)
+    )
+    assert len(entries) > 4 and frames.shape[0] == 4
+
+
+def test_run_gif_multiclass_regression_and_features():
+    ps = S.new_state(replace(C.DEFAULT, dataset="blobs3"))
+    ps.trainer.step(60)
+    frames, _ = gif_frames(
+        exports.run_gif(ps.trainer.net, ps.trainer.history.entries, ps.data, size=(200, 200))
+    )
+    for k in range(3):
+        assert pixels_near(frames[-1], palette.CLASS_COLORS[k]) > 10
+    ps = S.new_state(
+        replace(C.DEFAULT, dataset="tfp_plane", loss="squared_error", learning_rate=0.01)
+    )
+    ps.trainer.step(20)
+    frames, _ = gif_frames(exports.run_gif(ps.trainer.net, ps.trainer.history.entries, ps.data))
+    assert frames.shape[1:] == (360, 360, 3)
+    assert len(np.unique(frames[-1].reshape(-1, 3), axis=0)) > 30  # a shaded surface
     # A network that takes features (x1, x2, x1^2) is drawn as F(phi(x)) over the plane.
-    X, y = datasets.make("circles", 60, 0.1, 0)
+    ps = S.new_state(C.DEFAULT)
 
     def phi(P):
         return np.column_stack([P, P[:, 0] ** 2])
 
     net = Network((3, 4, 1), "tanh", random_state=0)
-    im = exports.boundary_image(net, X, y, inputs=phi, highlight=X[0])
-    assert im.size == (420, 420)
+    first = ps.trainer.history.entries[0]
+    snaps = [replace(first, step=s, theta=(1 + s) * net.theta) for s in (0, 1)]
+    frames, _ = gif_frames(exports.run_gif(net, snaps, ps.data, inputs=phi, size=(150, 150)))
+    assert frames.shape == (2, 150, 150, 3)
 
 
-def test_hidden_and_lines_images():
-    H = np.abs(np.random.default_rng(0).normal(size=(50, 2)))
-    y = (H.sum(axis=1) > 1).astype(int)
-    im = exports.hidden_image(H, y, output_line=(1.0, 1.0, -1.0))
-    assert im.size == (420, 420) and colours(im) > 5
-    im1 = exports.hidden_image(H[:, 0], y)  # one unit: drawn on a line
-    assert im1.size == (420, 420)
-    series = [
-        {"x": [1, 10, 100], "y": [1.0, 0.1, 1e-3], "label": "sigmoid", "markers": True},
-        {"x": [1, 10, 100], "y": [1.0, 0.9, 0.9], "label": "quadratic", "dash": True},
-        {"x": [1, 10], "y": [np.nan, 0.0], "label": "not drawable on a log axis"},
-    ]
-    im = exports.lines_image(series, logx=True, logy=True, title="t", xlabel="m", ylabel="e")
-    assert im.size == (560, 380)
-    sheet = exports.compose([im, im1, im], cols=2, title="sheet")
-    assert sheet.width > im.width and sheet.height > im.height
-    assert image(exports.to_png(sheet)).format == "PNG"
+def test_run_without_snapshots_is_refused(trained):
+    with pytest.raises(ValueError, match="no stored snapshots"):
+        exports.run_gif(trained.trainer.net, [], trained.data)
+
+
+@pytest.mark.skipif(not exports.mp4_available(), reason="no ffmpeg encoder installed")
+def test_run_mp4(trained):
+    data = exports.run_mp4(trained.trainer.net, trained.trainer.history.entries, trained.data)
+    assert data[4:8] == b"ftyp"
+
+
+# -- PNGs come from Plotly's own export -----------------------------------------------------
+def test_slide_config_asks_for_a_slide_sized_png():
+    config = figures.slide_config("loss_curves")
+    options = config["toImageButtonOptions"]
+    assert config["displaylogo"] is False and config.get("displayModeBar", True)
+    assert options["format"] == "png" and options["filename"] == "loss_curves"
+    # A 16:9 slide at full HD.
+    assert (options["width"] * options["scale"], options["height"] * options["scale"]) == (
+        1920,
+        1080,
+    )
+    options = figures.slide_config("x", width=800, height=600, scale=1)["toImageButtonOptions"]
+    assert (options["width"], options["height"], options["scale"]) == (800, 600, 1)
 
 
 def test_clip_line():
-    seg = exports.clip_line(1.0, 0.0, -0.5, -1, 1, -1, 1)  # x = 0.5
+    seg = geometry.clip_line(1.0, 0.0, -0.5, -1, 1, -1, 1)  # x = 0.5
     (xa, ya), (xb, yb) = seg
     assert xa == pytest.approx(0.5) and xb == pytest.approx(0.5)
     assert sorted([ya, yb]) == pytest.approx([-1, 1])
-    assert exports.clip_line(1.0, 0.0, -5.0, -1, 1, -1, 1) is None  # x = 5: outside
-    assert exports.clip_line(0.0, 0.0, 1.0, -1, 1, -1, 1) is None  # not a line
-
-
-# -- GIF --------------------------------------------------------------------------------------
-def test_run_gif_from_history(trained):
-    entries = trained.trainer.history.entries
-    data = exports.run_gif(
-        trained.trainer.net, entries, trained.data, max_frames=12, size=(160, 160), grid=30
-    )
-    im = image(data)
-    assert im.format == "GIF" and im.is_animated
-    assert im.n_frames == min(12, len(entries)) and im.size == (160, 160)
-    with pytest.raises(ValueError):
-        exports.run_frames(trained.trainer.net, [], trained.data.X_train, trained.data.y_train)
+    assert geometry.clip_line(1.0, 0.0, -5.0, -1, 1, -1, 1) is None  # x = 5: outside
+    assert geometry.clip_line(0.0, 0.0, 1.0, -1, 1, -1, 1) is None  # not a line
 
 
 # -- CSV and JSON -----------------------------------------------------------------------------
 def test_dataset_csv_loads_back(trained):
     text = exports.dataset_csv(trained.data)
-    X, y = datasets.load_csv(text.encode())
+    X, y = csv_points.load_csv(text.encode())
     d = trained.data
     assert np.array_equal(X, np.concatenate([d.X_train, d.X_test]))
     assert len(y) == len(X)
@@ -178,8 +211,10 @@ def test_export_panel_buttons_and_upload(trained):
     at = AppTest.from_function(_panel_app, default_timeout=60).run()
     assert not at.exception
     labels = [d.proto.label for d in at.get("download_button")]
-    assert labels == ["Boundary (PNG)", "Training run (GIF)", "Data (CSV)", "Network (JSON)"]
+    mp4 = ["Training run (MP4)"] if exports.mp4_available() else []
+    assert labels == ["Training run (GIF)", *mp4, "Data (CSV)", "Network (JSON)"]
     at.get_by_key("export_panel")
+    assert any("camera button" in c.value for c in at.caption)
     # A network of the same shape loads into the Playground's trainer.
     good = exports.network_json(trained.trainer.net, exports.network_meta(trained))
     at.file_uploader[0].set_value(("net.json", good.encode(), "application/json")).run()
@@ -196,6 +231,16 @@ def test_export_panel_buttons_and_upload(trained):
     assert np.array_equal(
         at.session_state["playground"].trainer.net.theta, trained.trainer.net.theta
     )
+
+
+def test_export_panel_offers_mp4_only_with_an_encoder(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    for available in (True, False):
+        monkeypatch.setattr(exports, "mp4_available", lambda available=available: available)
+        at = AppTest.from_function(_panel_app, default_timeout=60).run()
+        labels = [d.proto.label for d in at.get("download_button")]
+        assert ("Training run (MP4)" in labels) is available
 
 
 def network_bytes(net):

@@ -8,7 +8,7 @@ line of defence (``app/guard.py``; it means a bug got that far), the Play button
 and a notice says what was changed or refused.
 
 The URL parser, the CSV loader and the model loader are fuzzed on their own in
-tests/test_config.py, tests/test_datasets.py and tests/test_serialize.py; here the page
+tests/test_config.py, tests/test_csv_points.py and tests/test_serialize.py; here the page
 is the unit.
 """
 

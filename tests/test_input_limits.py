@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from app import config as C
 from app import exports, messages
 from app import state as S
-from engine import datasets, serialize
+from engine import csv_points, datasets, serialize
 from engine.features import FEATURE_NAMES
 from engine.formula import MAX_VALUE, FormulaError, sample_formula
 from engine.network import Network
@@ -75,17 +75,17 @@ def _csv(last_row):
 )
 def test_csv_coordinates_beyond_the_limit_are_refused_with_their_place(row, where):
     with pytest.raises(datasets.DatasetError, match="too large") as err:
-        datasets.load_csv(_csv(row))
+        csv_points.load_csv(_csv(row))
     assert str(err.value).startswith(where)
     # The limit itself loads.
-    X, _ = datasets.load_csv(_csv(f"{datasets.MAX_COORDINATE},{-datasets.MAX_COORDINATE},a"))
-    assert np.abs(X).max() == datasets.MAX_COORDINATE
+    X, _ = csv_points.load_csv(_csv(f"{csv_points.MAX_COORDINATE},{-csv_points.MAX_COORDINATE},a"))
+    assert np.abs(X).max() == csv_points.MAX_COORDINATE
 
 
 def test_to_csv_refuses_what_the_loader_would_refuse():
     X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [HUGE, 0.0]])
     with pytest.raises(datasets.DatasetError, match="beyond"):
-        datasets.to_csv(X, np.array([0, 1, 0, 1]))
+        csv_points.to_csv(X, np.array([0, 1, 0, 1]))
 
 
 def test_a_csv_at_1e308_is_refused_on_the_page_and_the_setup_is_kept():

@@ -69,17 +69,21 @@ def test_navigation_from_the_playground(app_url, page):
 
 
 def test_download_a_figure_as_png(app_url, page):
+    """The chart's PNG comes from Plotly's toolbar (its camera button), sized for a slide."""
     page.goto(f"{app_url}/sign_flips")
-    page.wait_for_selector(".st-key-sign_patterns", timeout=LOAD_TIMEOUT)
+    page.wait_for_selector(".st-key-sign_patterns .main-svg", timeout=LOAD_TIMEOUT)
     wait_until_idle(page)
+    chart = page.locator(".st-key-sign_patterns .js-plotly-plot")
+    chart.hover()  # the toolbar shows over the chart
+    camera = chart.locator(".modebar-btn[data-title^='Download plot']")
     with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name="Patterns (PNG)").click()
+        camera.click()
     download = info.value
     assert download.suggested_filename == "sign_patterns.png"
     with open(download.path(), "rb") as f:
         im = Image.open(io.BytesIO(f.read()))
         im.load()
-    assert im.format == "PNG" and im.width > 500
+    assert im.format == "PNG" and im.width >= 1920 and im.height >= 1080
     assert_no_errors(page)
 
 

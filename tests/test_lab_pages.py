@@ -2,8 +2,8 @@
 
 Each page is opened the way a user reaches it, through the app's navigation
 (``AppTest.from_file(streamlit_app.py)``, one run, then ``switch_page``), and some tests run a
-page file on its own (it puts the repository on the path itself), which is quicker. Every
-test asserts that no exception reached the page.
+page file on its own (``app`` and ``engine`` import as the installed project), which is
+quicker. Every test asserts that no exception reached the page.
 """
 
 import json
@@ -50,6 +50,13 @@ def markdown_text(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+def png_name(at: AppTest, key: str) -> str:
+    """The file name the chart's toolbar gives its PNG (Plotly's own export, at a slide's size)."""
+    options = json.loads(at.get_by_key(key).proto.config)["toImageButtonOptions"]
+    assert options["format"] == "png" and options["width"] * options["scale"] >= 1920
+    return options["filename"]
+
+
 def opens_and_closes(at: AppTest):
     """Each lab opens with the lecture's question and ends with what to see."""
     text = markdown_text(at)
@@ -68,7 +75,9 @@ def test_sign_flips_through_navigation():
     table = at.dataframe[0].value
     assert list(table["pattern"]) == ["++", "+-", "-+", "--"]
     assert "yes" in set(table["linearly separable"]) and "no" in set(table["linearly separable"])
-    assert len(at.get("download_button")) == 4
+    assert png_name(at, "sign_grid") == "sign_patterns"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Results (CSV)", "Data (CSV)", "Trained network (JSON)"]
 
 
 def test_sign_flips_order_and_more_units():
@@ -97,7 +106,8 @@ def test_kernels_through_navigation():
     assert table["basis functions"].iloc[0].endswith("support vectors")
     charts = at.get("plotly_chart")
     assert len(charts) == 2  # the boundaries and the width sweep
-    assert len(at.get("download_button")) == 5
+    assert png_name(at, "kc_figure") == "kernels"
+    assert len(at.get("download_button")) == 4  # the run's GIF, results, data, network
 
 
 def test_kernels_form_changes_width():
@@ -122,7 +132,8 @@ def test_universal_through_navigation():
     assert names == ["sigmoid", "relu", "quadratic"]
     sigmoid = spec["data"][0]
     assert sigmoid["y"][-1] < 0.01 * sigmoid["y"][0]  # error falls with m
-    assert len(at.get("download_button")) == 4
+    assert [png_name(at, k) for k in ("approx_fits", "approx_error")] == ["fits", "sup_error"]
+    assert len(at.get("download_button")) == 2  # errors and fits as CSV
 
 
 def test_universal_formula_and_bad_formula():
@@ -153,6 +164,7 @@ def test_backprop_uses_the_playground_network():
     assert "No Playground network" not in "\n".join(i.value for i in at.info)
     at.get_by_key("backprop_table")
     at.get_by_key("gradcheck_table")
+    assert png_name(at, "bp_pick") == "backprop_point"
     n_layers = ps.trainer.net.n_layers
     # The tables: one per layer (input, hidden..., output), then the gradient check's.
     assert len(at.dataframe) == n_layers + 2

@@ -14,6 +14,7 @@ import pytest
 from engine import NeuralNetClassifier, datasets, labs, losses
 from engine.formula import FormulaError
 from engine.network import Network
+from engine.settings import TrainingSettings
 
 
 # -- fixtures ---------------------------------------------------------------------------------
@@ -148,6 +149,24 @@ def test_random_feature_network_keeps_the_hidden_layer(moons_split):
     assert np.array_equal(frozen.coefs[0], initial.coefs[0])
     assert np.array_equal(frozen.intercepts[0], initial.intercepts[0])
     assert not np.array_equal(frozen.coefs[1], initial.coefs[1])
+
+
+def test_the_labs_train_with_the_settings_they_are_given(wedge, moons_split):
+    """One settings object goes unchanged from the caller to each lab's trainer, and it is
+    what the training follows: a vanishing learning rate leaves the weights where they are."""
+    X, y = wedge
+    slow = TrainingSettings(learning_rate=1e-12, momentum=0.5)
+    assert labs.train_network(X, y, (2,), epochs=5, settings=slow).settings is slow
+    X_tr, X_te, y_tr, y_te = moons_split
+    comp = labs.compare_models(X_tr, y_tr, X_te, y_te, hidden=3, epochs=5, grid=10, settings=slow)
+    assert comp.trainer.settings is slow
+    assert np.allclose(comp.trainer.net.theta, comp.initial.theta, atol=1e-9)
+    kw = dict(n_train=100, random_state=1)
+    untrained = labs.fit_universal(np.sin, 5, "sigmoid", epochs=0, **kw)
+    still = labs.fit_universal(np.sin, 5, "sigmoid", epochs=50, settings=slow, **kw)
+    trained = labs.fit_universal(np.sin, 5, "sigmoid", epochs=50, **kw)
+    assert np.allclose(still.fit, untrained.fit, atol=1e-6)
+    assert not np.allclose(trained.fit, untrained.fit, atol=1e-6)
 
 
 def test_width_sweep_rows(moons_split):

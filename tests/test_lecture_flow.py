@@ -305,6 +305,7 @@ def test_the_loss_chart_has_the_gradient_norm_and_the_clipping_threshold():
 
 def test_the_network_diagram_names_its_weights_and_inputs():
     at = loaded(data="moons", layers="3")
+    at.run()  # the Plotly figures follow a page's first paint (drawn by the canvas)
     spec = json.loads(at.get("plotly_chart")[1].proto.spec)
     texts = [t for tr in spec["data"] for t in (tr.get("text") or []) if isinstance(t, str)]
     w = ps_of(at).trainer.net.coefs[0]
@@ -389,7 +390,10 @@ def test_a_run_of_an_expensive_network_stops_adding_frames_past_its_cpu_share(mo
     at = loaded(data="moons", layers="8")
     ticks = iter(range(10**6))
     monkeypatch.setattr(pacing, "cpu_clock", lambda: 0.1 * next(ticks))
-    monkeypatch.setattr(pacing, "frames_per_run", lambda *a, **k: 40)
+    # Forty frames a run, whatever the plan and the lead of a click's run.
+    monkeypatch.setattr(pacing, "session_plan", lambda *a, **k: pacing.Plan(0.3, 40))
+    monkeypatch.setattr(pacing, "MAX_BURST", 40)
+    monkeypatch.setattr(pacing, "FIRST_FRAMES", 40)
     at.button(key="play").click().run()
     data = view_data(at, "boundary")
     sent = 1 + len(data.get("burst", []))

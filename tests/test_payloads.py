@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from app import payloads as P
+from app.palette import CLASS_COLORS, UNIT_COLORS
 from app.payloads import (
-    CLASS_COLORS,
     NEUTRAL,
     NO_CLASS,
-    UNIT_COLORS,
     boundary_payload,
     decode_grid,
     encode_grid,
@@ -346,6 +345,23 @@ def test_palettes():
     assert len(CLASS_COLORS) == 10 and len(set(CLASS_COLORS)) == 10
     assert CLASS_COLORS[0] == "#1f77b4" and CLASS_COLORS[1] == "#ff7f0e"  # blue, orange
     assert not set(UNIT_COLORS) & set(CLASS_COLORS)
+
+
+def test_every_colour_the_live_view_names_is_in_the_palette():
+    """The JS reads the palette Python sends (``const PALETTE``): a name missing from it
+    would paint with ``undefined``."""
+    import re
+    from pathlib import Path
+
+    from app.palette import PALETTE
+
+    assets = Path(__file__).resolve().parent.parent / "app" / "live_view"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(assets.glob("*.js")))
+    used = set(re.findall(r"PALETTE\.([A-Za-z_]\w*)", text))
+    assert {"classes", "units", "heat_negative", "heat_positive"} <= used
+    assert used <= set(PALETTE), sorted(used - set(PALETTE))
+    # What the JS receives is the palette as JSON, and it round-trips.
+    assert json.loads(json.dumps(PALETTE)) == PALETTE
 
 
 def test_encode_xy_round_trips_within_its_step_and_keeps_nan():

@@ -3,34 +3,27 @@
 For one training point of the Playground's network: each layer's z^l, a^l and delta^l, the
 gradient of every weight and bias by one backward pass, and beside it the finite-difference
 estimate [R(theta + eps e_i) - R(theta - eps e_i)] / 2 eps with the relative error, and the
-cost of both. The maths is `engine.labs.point_backprop` / `gradient_check`, which call the
-engine's own forward_cached / backward / objective_and_gradients.
+cost of both. The maths is `engine.labs.backprop_inspector` (`point_backprop`,
+`gradient_check`), which call the engine's own forward_cached / backward /
+objective_and_gradients.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import copy
+import hashlib
+from dataclasses import dataclass
+from typing import NamedTuple
 
-# Opened by its URL on a fresh server, before the entry script ever ran, a page runs on its
-# own (Streamlit's pages-folder mode): put the repository on the path as streamlit_app.py does.
-_ROOT = Path(__file__).resolve().parents[2]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
 
-import copy  # noqa: E402
-import hashlib  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from typing import NamedTuple  # noqa: E402
-
-import numpy as np  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from app import config as C  # noqa: E402
-from app import exports, guard  # noqa: E402
-from app import state as S  # noqa: E402
-from engine import labs  # noqa: E402
+from app import config as C
+from app import exports, guard, lab_page
+from app import state as S
+from app.palette import CLASS_COLORS, HIGHLIGHT, POINT_EDGE
+from engine import labs
 
 STATE_KEY = "lab_backprop"
 EPSILONS = (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
@@ -64,10 +57,8 @@ class BackpropState:
 
 
 def get_state() -> BackpropState:
-    """The page's one state object, created only when missing."""
-    if STATE_KEY not in st.session_state:
-        st.session_state[STATE_KEY] = BackpropState()
-    return st.session_state[STATE_KEY]
+    """The page's one state object (its callbacks need it too)."""
+    return lab_page.state(STATE_KEY, BackpropState)
 
 
 def playground(state: BackpropState):
@@ -85,7 +76,8 @@ def theta_digest(theta: np.ndarray) -> str:
 
 
 def inspect(ps, key: Key) -> Inspection:
-    """Backprop and the gradient check at one point (engine.labs), on a copy of the net."""
+    """Backprop and the gradient check at one point (engine.labs.backprop_inspector), on a
+    copy of the net."""
     trainer = ps.trainer
     net = copy.deepcopy(trainer.net)
     x, t = trainer.X_train[key.index], trainer.T_train[key.index]
@@ -118,10 +110,10 @@ def pick_figure(ps, index: int) -> go.Figure:
     X = plane_points(ps)
     y = np.asarray(ps.trainer.y_train)
     if ps.trainer.regression:
-        marker = dict(size=7, color=y, colorscale="Viridis", line=dict(color="white", width=0.5))
+        marker = dict(size=7, color=y, colorscale="Viridis", line=dict(color=POINT_EDGE, width=0.5))
     else:
-        colors = [exports.CLASS_COLORS[int(c) % 10] for c in y]
-        marker = dict(size=7, color=colors, line=dict(color="white", width=0.5))
+        colors = [CLASS_COLORS[int(c) % len(CLASS_COLORS)] for c in y]
+        marker = dict(size=7, color=colors, line=dict(color=POINT_EDGE, width=0.5))
     fig = go.Figure()
     fig.add_scatter(
         x=X[:, 0],
@@ -137,7 +129,7 @@ def pick_figure(ps, index: int) -> go.Figure:
         y=[X[index, 1]],
         mode="markers",
         name="chosen",
-        marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color="black", width=3)),
+        marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(color=HIGHLIGHT, width=3)),
         hoverinfo="skip",
     )
     fig.update_layout(
@@ -245,13 +237,13 @@ def page():
     if st.session_state.get("bp_index") != state.index:
         st.session_state["bp_index"] = state.index
 
-    st.title("Backprop inspector")
-    st.markdown(
-        "**The lecture asks:** how does a change to one weight w_ij travel through the layers "
-        "to the loss, and why compute ∂ℓ/∂θ by backpropagation rather than by finite "
-        "differences [R(θ + εe_i) − R(θ − εe_i)] / 2ε?  \n"
-        "**Here:** one training point of the Playground's network: each layer's z, a and "
-        "δ, every gradient by one backward pass, checked against finite differences."
+    lab_page.intro(
+        "Backprop inspector",
+        "how does a change to one weight w_ij travel through the layers to the loss, and why "
+        "compute ∂ℓ/∂θ by backpropagation rather than by finite differences "
+        "[R(θ + εe_i) − R(θ − εe_i)] / 2ε?",
+        "one training point of the Playground's network: each layer's z, a and δ, every "
+        "gradient by one backward pass, checked against finite differences.",
     )
     if own:
         st.info(
@@ -272,12 +264,12 @@ def page():
 
     left, right = st.columns([2, 3], gap="medium")
     with right:
-        st.plotly_chart(
+        lab_page.chart(
             pick_figure(ps, state.index),
-            key="bp_pick",
+            "bp_pick",
+            "backprop_point",
             on_select=_picked,
             selection_mode="points",
-            config={"displayModeBar": False},
         )
         st.caption("Click a point to inspect it (ringed: the chosen one).")
     with left:
@@ -382,27 +374,8 @@ def page():
                 "relative error": st.column_config.NumberColumn(format="%.1e"),
             },
         )
-    inputs = exports.plane_inputs(ps)
     net_copy = copy.deepcopy(net)
-    data, index = ps.data, state.index
-    X_plane = plane_points(ps)
-
-    def point_png():
-        image = exports.boundary_image(
-            net_copy,
-            data.X_train,
-            data.y_train,
-            data.X_test,
-            data.y_test,
-            n_classes=data.n_classes,
-            inputs=inputs,
-            highlight=X_plane[index],
-            title=f"training point {index}",
-        )
-        return exports.to_png(image)
-
-    exports.download_row(
-        ("Point on the boundary (PNG)", point_png, "backprop_point.png", "bp_png"),
+    lab_page.downloads(
         ("Layers (CSV)", lambda: layers_csv(point), "backprop_layers.csv", "bp_layers_csv"),
         (
             "Gradients (CSV)",
@@ -417,14 +390,12 @@ def page():
             "bp_json",
         ),
     )
-    st.info(
-        "**What you should see.** With sigmoid or tanh units every relative error is tiny "
-        "(about 1e-8 or less): backprop computes the exact gradient. Turn off extended "
-        "precision or shrink ε and round-off grows; raise ε and the ε² error of the "
-        "difference grows. With ReLU or the hinge loss a point sitting on a kink can "
-        "disagree. And the cost: one backward pass against 2P forward passes, a gap that "
-        "widens with every unit you add.",
-        icon=":material/visibility:",
+    lab_page.what_to_see(
+        "With sigmoid or tanh units every relative error is tiny (about 1e-8 or less): "
+        "backprop computes the exact gradient. Turn off extended precision or shrink ε and "
+        "round-off grows; raise ε and the ε² error of the difference grows. With ReLU or the "
+        "hinge loss a point sitting on a kink can disagree. And the cost: one backward pass "
+        "against 2P forward passes, a gap that widens with every unit you add."
     )
 
 

@@ -3,34 +3,33 @@
 On the same data, side by side: kernel SVMs (RBF and polynomial: the features k(x_i, x) are
 fixed, only alpha is learned), the network with its hidden layer frozen at random initial
 weights (random features, only the output is trained) and the same network trained end to
-end (features learned). The maths is in `engine.labs`; this page gathers, shows and draws.
+end (features learned). The maths is `engine.labs.kernels_vs_features`; this page gathers,
+shows and draws.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
-# Opened by its URL on a fresh server, before the entry script ever ran, a page runs on its
-# own (Streamlit's pages-folder mode): put the repository on the path as streamlit_app.py does.
-_ROOT = Path(__file__).resolve().parents[2]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
 
-from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from typing import NamedTuple  # noqa: E402
-
-import numpy as np  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
-from plotly.subplots import make_subplots  # noqa: E402
-
-from app import exports, guard, jobs  # noqa: E402
-from app.figures import HEAT  # noqa: E402
-from app.figures import NEGATIVE as NEG  # noqa: E402
-from app.figures import POSITIVE as POS  # noqa: E402
-from engine import datasets, labs  # noqa: E402
+from app import exports, guard, jobs, lab_page
+from app.palette import (
+    BOUNDARY,
+    KERNEL_MACHINE,
+    LEARNED_FEATURES,
+    PANEL,
+    POINT_EDGE,
+    RANDOM_FEATURES,
+)
+from app.palette import NEGATIVE as NEG
+from app.palette import POSITIVE as POS
+from engine import datasets, labs
 
 STATE_KEY = "lab_kernels"
 JOB_KEY = "lab_kernels_job"  # the computation in progress (app.jobs)
@@ -70,15 +69,8 @@ class Result:
 
 @dataclass
 class KernelsState:
-    params: Params
+    params: Params = field(default_factory=Params)
     result: Result | None = None
-
-
-def get_state() -> KernelsState:
-    """The page's one state object, created only when missing."""
-    if STATE_KEY not in st.session_state:
-        st.session_state[STATE_KEY] = KernelsState(Params())
-    return st.session_state[STATE_KEY]
 
 
 # -- computing ------------------------------------------------------------------------------
@@ -142,34 +134,7 @@ def compare_figure(result: Result) -> go.Figure:
     ys = np.linspace(comp.extent[2], comp.extent[3], comp.grid)
     for k, m in enumerate(models, start=1):
         z = np.clip(m.surface, -3, 3).astype(np.float32)
-        fig.add_trace(
-            go.Heatmap(
-                zsmooth="best",
-                x=xs,
-                y=ys,
-                z=z,
-                zmin=-2,
-                zmax=2,
-                colorscale=HEAT,
-                showscale=False,
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=k,
-        )
-        fig.add_trace(
-            go.Contour(
-                x=xs,
-                y=ys,
-                z=z,
-                contours=dict(start=0, end=0, coloring="none"),
-                line=dict(color="#222831", width=2),
-                showscale=False,
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=k,
-        )
+        lab_page.add_surface(fig, xs, ys, z, row=1, col=k, line_width=2)
         if m.support is not None and len(m.support):
             fig.add_trace(
                 go.Scatter(
@@ -178,9 +143,7 @@ def compare_figure(result: Result) -> go.Figure:
                     mode="markers",
                     name="support vectors",
                     hoverinfo="skip",
-                    marker=dict(
-                        size=10, color="rgba(0,0,0,0)", line=dict(color="#222831", width=1)
-                    ),
+                    marker=dict(size=10, color="rgba(0,0,0,0)", line=dict(color=BOUNDARY, width=1)),
                 ),
                 row=1,
                 col=k,
@@ -191,9 +154,9 @@ def compare_figure(result: Result) -> go.Figure:
         ):
             colors = np.where(y == 1, POS, NEG)
             marker = (
-                dict(size=6, color="white", line=dict(color=colors, width=1.5))
+                dict(size=6, color=PANEL, line=dict(color=colors, width=1.5))
                 if hollow
-                else dict(size=6, color=colors, line=dict(color="white", width=0.5))
+                else dict(size=6, color=colors, line=dict(color=POINT_EDGE, width=0.5))
             )
             fig.add_trace(
                 go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", hoverinfo="skip", marker=marker),
@@ -219,10 +182,10 @@ def sweep_figure(result: Result) -> go.Figure:
     low = max(0.0, min(values) - 5.0)
     ms = [r["m"] for r in rows]
     for key, name, color, dash in (
-        ("learned_test", "learned features (trained net), test", "#d6336c", None),
-        ("random_test", "random features (frozen hidden layer), test", "#6a3d9a", None),
-        ("learned_train", "learned features, train", "#d6336c", "dot"),
-        ("random_train", "random features, train", "#6a3d9a", "dot"),
+        ("learned_test", "learned features (trained net), test", LEARNED_FEATURES, None),
+        ("random_test", "random features (frozen hidden layer), test", RANDOM_FEATURES, None),
+        ("learned_train", "learned features, train", LEARNED_FEATURES, "dot"),
+        ("random_train", "random features, train", RANDOM_FEATURES, "dot"),
     ):
         fig.add_scatter(
             x=ms,
@@ -239,7 +202,9 @@ def sweep_figure(result: Result) -> go.Figure:
                 mode="markers",
                 name=m.name + ", test",
                 marker=dict(
-                    size=12, symbol="diamond" if "RBF" in m.name else "square", color="#1b9e77"
+                    size=12,
+                    symbol="diamond" if "RBF" in m.name else "square",
+                    color=KERNEL_MACHINE,
                 ),
             )
     fig.update_layout(
@@ -255,20 +220,6 @@ def sweep_figure(result: Result) -> go.Figure:
         legend=dict(orientation="h", y=-0.3, x=0),
     )
     return fig
-
-
-def compare_png(result: Result) -> bytes:
-    comp = result.comparison
-    images = []
-    for m in comp.models:
-        title = f"{m.name.split(' (')[0]} · test {m.test_accuracy * 100:.0f} %"
-        c = exports.Canvas(comp.extent, (340, 340), title=title, xlabel="x1", ylabel="x2")
-        c.surface(m.surface, "binary", (-2.0, 2.0))
-        c.points(result.X_train, result.y_train)
-        c.points(result.X_test, result.y_test, hollow=True)
-        c.axes()
-        images.append(c.image)
-    return exports.to_png(exports.compose(images, len(images), title="Kernels vs learned features"))
 
 
 def table_rows(result: Result) -> list[dict]:
@@ -325,35 +276,22 @@ def controls(state: KernelsState) -> Params | None:
 
 
 def page():
-    state = get_state()
+    state = lab_page.state(STATE_KEY, KernelsState)
     new = controls(state)
-    st.title("Kernels vs learned features")
-    st.markdown(
-        "**The lecture asks:** a kernel SVM computes on features Φ(x) = [y_i k(x_i, x)] that "
-        "are fixed before training and only learns α: what if we learned the features from "
-        "data instead?  \n"
-        "**Here:** the same data for kernel SVMs (features fixed), a network whose hidden "
-        "layer stays at its random start (random features) and the same network trained "
-        "end to end (features learned)."
+    lab_page.intro(
+        "Kernels vs learned features",
+        "a kernel SVM computes on features Φ(x) = [y_i k(x_i, x)] that are fixed before "
+        "training and only learns α: what if we learned the features from data instead?",
+        "the same data for kernel SVMs (features fixed), a network whose hidden layer stays "
+        "at its random start (random features) and the same network trained end to end "
+        "(features learned).",
     )
-    if new is not None and (new != state.params or state.result is None):
-        state.params = new
-        state.result = None
-    if state.result is None:
-        params = state.params
-        state.result = jobs.run(
-            JOB_KEY,
-            params,
-            lambda: compute(params),
-            name="Fitting the models",
-            restart=new is not None,
-        )
-        if state.result is None:  # running (its progress is shown), cancelled or failed
-            return
-    result = state.result
+    result = lab_page.job_result(state, new, JOB_KEY, compute, name="Fitting the models")
+    if result is None:  # running (its progress is shown), cancelled or failed
+        return
     p = result.params
     with st.container(key="kernel_compare"):
-        st.plotly_chart(compare_figure(result), key="kc_figure", config={"displayModeBar": False})
+        lab_page.chart(compare_figure(result), "kc_figure", "kernels")
         st.caption(
             "Filled points: training data; hollow: test data; ringed: an SVM's support "
             "vectors. Both networks start from the same random weights."
@@ -361,14 +299,11 @@ def page():
     st.dataframe(table_rows(result), hide_index=True, key="kc_table")
     if result.sweep:
         st.markdown("**Accuracy against the number of basis functions**")
-        st.plotly_chart(
-            sweep_figure(result), key="kc_sweep_chart", config={"displayModeBar": False}
-        )
+        lab_page.chart(sweep_figure(result), "kc_sweep_chart", "kernels_width_sweep")
     trainer = result.comparison.trainer
     data = exports_data(result)
     entries = list(trainer.history.entries)
-    exports.download_row(
-        ("Boundaries (PNG)", lambda: compare_png(result), "kernels.png", "kc_png"),
+    lab_page.downloads(
         (
             "Trained net's run (GIF)",
             lambda: exports.run_gif(trainer.net, entries, data),
@@ -389,14 +324,13 @@ def page():
             "kc_json",
         ),
     )
-    st.info(
-        "**What you should see.** The RBF SVM does well with many basis functions: one "
-        "k(x_i, ·) per support vector, chosen from the training points. The polynomial kernel "
-        "is limited by its degree. With few units, random features are weak (their lines "
-        "z_i = 0 fall anywhere), while the trained network places its few units where the "
-        "classes meet and matches the SVM with far fewer basis functions. With hundreds of "
-        "random units the frozen network catches up: random features approximate a kernel.",
-        icon=":material/visibility:",
+    lab_page.what_to_see(
+        "The RBF SVM does well with many basis functions: one k(x_i, ·) per support vector, "
+        "chosen from the training points. The polynomial kernel is limited by its degree. With "
+        "few units, random features are weak (their lines z_i = 0 fall anywhere), while the "
+        "trained network places its few units where the classes meet and matches the SVM with "
+        "far fewer basis functions. With hundreds of random units the frozen network catches "
+        "up: random features approximate a kernel."
     )
 
 

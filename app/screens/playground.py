@@ -1,9 +1,10 @@
 """The Playground: train a network live and watch the input plane and the hidden space.
 
 Widgets -> a frozen config -> the session's trainer -> view functions -> payloads -> the live
-canvas component. Two fragments: a fast one (the live views, ~40 frames a second while
-playing) and a slow one (curves and the network diagram every 2 s: drawn by the canvas
-component while playing, Plotly figures when paused).
+canvas component. Two fragments: a fast one (the live views at the display's rate while the
+server has room, app.pacing) and a slow one (curves and the network diagram every 2 s: drawn
+by the canvas component while playing and on a page's first paint, Plotly figures when
+paused).
 """
 
 from __future__ import annotations
@@ -33,14 +34,14 @@ from app import config as C
 from app import messages as M
 from app import state as S
 from app.live_view import live_view
-from engine import datasets
+from engine import csv_points, datasets
 
-# The browser paints a frame every pacing.FRAME_SPACING (25 ms); each run of the live
-# fragment sends RUN_SECONDS / pacing.FRAME_SPACING of them at once. Streamlit's cost is per
-# run, not per frame, in the browser too: each run re-renders the page's React tree (~35 ms
-# of a core here, against ~7 ms to paint a frame of both views), so one frame a run painted
-# ~27 frames/s, six ~38 with the browser's core full, twelve 40 with a third of it spare.
+# The live fragment runs every RUN_SECONDS while the server has room and sends that long's
+# frames at once, for the browser to paint one by one: Streamlit's cost (on the server, and
+# the page's React re-render in the browser) is per run, not per frame. A busy server gives
+# each page longer runs with more frames (app.pacing.plan).
 RUN_SECONDS = 0.3
+LEAD = "_playground_lead"  # session key: the next live run sends pacing.LEAD_RUNS runs' worth
 CURVES_HEIGHT, NETWORK_HEIGHT = 360, 260  # as the Plotly figures' heights
 # Streamlit fades an element while a run that will replace it is under way. The status line
 # and the note under the charts are replaced by every run of their fragment: with a busy
@@ -54,6 +55,11 @@ NO_FADE_CSS = """<style>
 }
 </style>"""
 SLOW_SECONDS = 2.0  # the curves and the network diagram while playing
+# A page's first paint: the curves and diagram are drawn by the canvas, as while playing,
+# and become Plotly figures this much later (the browser loads Plotly's code for them, which
+# would hold up the first frame).
+SETTLE_SECONDS = 0.8
+CHARTS_LATER = "_playground_charts_later"  # session key: "pending", then "armed", then gone
 MAX_FLIP_BUTTONS = 16
 
 
@@ -168,7 +174,7 @@ def _upload():
     if file is None:
         return
     try:
-        X, y, names = datasets.load_csv_with_classes(file)
+        X, y, names = csv_points.load_csv_with_classes(file)
     except datasets.DatasetError as err:
         ps.notices.append(
             M.text("The CSV {name} was not loaded: {why}", name=file.name, why=M.detail(err))
@@ -195,7 +201,9 @@ def draw_live_views(ps: S.PlaygroundState):
     browser at an even pace; frames of all sessions take turns and the runs slow down (with
     more frames each) when a classroom plays at once (app.pacing)."""
     live = ps.playing and ps.scrub is None
-    with pacing.pace(live, base=RUN_SECONDS) as run:
+    # A page's own run (a click, a slider, a new page) is awaited by someone: it computes
+    # before the timers' runs of other sessions.
+    with pacing.pace(live, base=RUN_SECONDS, urgent=ps.full_run) as run:
         run.frames = _live_frames(ps, live, run)
 
 
@@ -205,7 +213,18 @@ def _live_frames(ps: S.PlaygroundState, live: bool, run: pacing.Run) -> int:
     # change shows at once; the fragment's own runs append to the queue.
     flush = ps.full_run
     ps.full_run = False
-    count = pacing.frames_per_run(pacing.frame_interval(RUN_SECONDS)) if live else 1
+    count = run.plan.frames if live else 1
+    if live and flush:
+        # A page's own run (Play, a slider) answers at once with a few frames, and its first
+        # timer run, pacing.FIRST_TICK later, with a lead (app.pacing).
+        count = min(count, pacing.FIRST_FRAMES)
+        st.session_state[LEAD] = True
+    elif live and st.session_state.pop(LEAD, False):
+        count = min(pacing.LEAD_RUNS * count, pacing.MAX_BURST)
+    # While many play, a coarser surface: its cost and bytes are a good part of a frame's.
+    grid = pacing.grid_size(ps.trainer.net.layer_sizes)
+    if live:
+        grid = min(grid, pacing.grid_side())
     boundary, hidden, stop = [], [], None
     # After "Resume from here" the first frame is the moment chosen, then training goes on.
     hold, ps.hold_first_frame = ps.hold_first_frame, False
@@ -215,19 +234,25 @@ def _live_frames(ps: S.PlaygroundState, live: bool, run: pacing.Run) -> int:
             ps.trainer.step(pacing.steps_budget(ps.config.steps_per_frame, ps.trainer))
             stop = S.stop_reached(ps)
         ps.frame += 1
-        b, h = _frame_payloads(ps, send_points=not boundary)
+        b, h = _frame_payloads(ps, send_points=not boundary, grid=grid)
         boundary.append(b)
         hidden.append(h)
         if stop or ps.trainer.diverged or run.over_budget():
             break
-    spacing = round(1000 * pacing.FRAME_SPACING)
+    spacing = 1000 * (run.plan.spacing if live else pacing.FRAME_SPACING)
     left, right = st.columns(2, gap="medium")
     with left:
         plane = live_view(
-            boundary[0], key="boundary", burst=boundary[1:], spacing_ms=spacing, flush=flush
+            boundary[0],
+            key="boundary",
+            burst=_changes(boundary),
+            spacing_ms=spacing,
+            flush=flush,
         )
     with right:
-        live_view(hidden[0], key="hidden_space", burst=hidden[1:], spacing_ms=spacing, flush=flush)
+        live_view(
+            hidden[0], key="hidden_space", burst=_changes(hidden), spacing_ms=spacing, flush=flush
+        )
     if drawing.handle_click(ps, getattr(plane, "click", None)):
         # A drawn or removed point: the whole page (sidebar, counts, notices) shows it.
         st.rerun(scope="app")
@@ -258,6 +283,15 @@ def _live_frames(ps: S.PlaygroundState, live: bool, run: pacing.Run) -> int:
     return len(boundary)
 
 
+def _changes(payloads_):
+    """A burst's later frames, each with only what differs from the first: the browser fills
+    in the rest from it (fewer bytes to encode, send and parse a frame)."""
+    first = payloads_[0]
+    return [
+        {k: v for k, v in p.items() if k == "frame" or first.get(k) != v} for p in payloads_[1:]
+    ]
+
+
 def _other_moments(trainer) -> bool:
     """Whether the history holds weights other than those kept: else a rewind offers
     nothing (a blow-up at the first steps keeps the initial weights)."""
@@ -267,13 +301,14 @@ def _other_moments(trainer) -> bool:
     return any(not np.array_equal(e.theta, theta) for e in trainer.history.entries[:-1])
 
 
-def _frame_payloads(ps: S.PlaygroundState, send_points: bool):
+def _frame_payloads(ps: S.PlaygroundState, send_points: bool, grid: int = frames.GRID):
     """The two live views' data for the network as it is now."""
     net = display_network(ps)
     boundary = frames.boundary_frame(
         net,
         ps.data,
         frame=ps.frame,
+        grid=grid,
         points_version=ps.points_version,
         send_points=send_points,
         show_test=ps.show_test,
@@ -289,6 +324,8 @@ def _frame_payloads(ps: S.PlaygroundState, send_points: bool):
         axes=ps.hidden_axes,
         phi=ps.features,
         show_test=ps.show_test,
+        # A coarser plane for a crowd, and coarser lines in the hidden space with it.
+        line_points=max(24, round(frames.LINE_POINTS * grid / frames.GRID)),
     )
     return boundary, hidden
 
@@ -304,7 +341,13 @@ def _history(ps: S.PlaygroundState):
     marker = None if ps.scrub is None else history.entries[ps.scrub].epoch
     left, right = st.columns([3, 2], gap="medium")
     net = display_network(ps)
-    if ps.playing:
+    later = st.session_state.get(CHARTS_LATER)
+    if later == "pending":  # the page's first run: the canvas now, Plotly at the next tick
+        st.session_state[CHARTS_LATER] = "armed"
+    elif later == "armed":
+        del st.session_state[CHARTS_LATER]
+        pacing.stop_timer()
+    if ps.playing or later == "pending":
         # While training runs, the canvas draws the charts: a Plotly redraw of both cost the
         # browser ~150 ms (mounting new charts each time), a canvas one ~2 ms. Paused, they
         # are Plotly charts again, with hover, zoom and the timeline's marker.
@@ -328,7 +371,10 @@ def _history(ps: S.PlaygroundState):
         # Sixty small images a refresh cost the browser more than the live views do; they
         # are redrawn on every pause, step, flip or edit instead.
         with st.container(key="history_note"):
-            st.caption("Pause to scrub back through the run and to refresh each unit's picture.")
+            if ps.playing:
+                st.caption(
+                    "Pause to scrub back through the run and to refresh each unit's picture."
+                )
         return
     with left:
         st.plotly_chart(
@@ -340,13 +386,13 @@ def _history(ps: S.PlaygroundState):
                 height=CURVES_HEIGHT,
             ),
             key="loss_curve",
-            config={"displayModeBar": False},
+            config=figures.slide_config("loss_curves"),
         )
     with right:
         st.plotly_chart(
             figures.network_diagram(net.coefs, net.intercepts, ps.features.names),
             key="network",
-            config={"displayModeBar": False},
+            config=figures.slide_config("network"),
         )
     unit_thumbnails.show(net, ps)
 
@@ -553,6 +599,7 @@ def draw_display_options(ps: S.PlaygroundState):
 
 
 def page():
+    first_paint = "playground" not in st.session_state
     ps = get_state()
     hidden = ps.hidden_controls
     session_mark.mark(ps.session_id)
@@ -577,19 +624,31 @@ def page():
     with right:
         draw_hidden_choice(ps)
     ps.full_run = True
-    interval = pacing.frame_interval(RUN_SECONDS) if ps.playing else None
+    # The first timer run comes soon and sets the fair interval (app.pacing); unpaced, the base.
+    interval = (pacing.FIRST_TICK if pacing.PACING else RUN_SECONDS) if ps.playing else None
     st.fragment(guarded(draw_live_views), run_every=interval)(ps)
+    # What is below the views waits for its turn after the frames someone waits for (50 pages
+    # opened at once: every first frame before any page's charts and panels).
+    with pacing.frame_slot():
+        _below_the_views(ps, first_paint)
+
+
+def _below_the_views(ps: S.PlaygroundState, first_paint: bool):
+    hidden = ps.hidden_controls
     draw_timeline(ps)
     if "flip" not in hidden:
         draw_flips(ps)
     slow = pacing.history_interval(SLOW_SECONDS) if ps.playing else None
+    if first_paint and not ps.playing:
+        st.session_state[CHARTS_LATER] = "pending"
+        slow = SETTLE_SECONDS
     st.fragment(guarded(draw_history), run_every=slow)(ps)
     if "edit" not in hidden:
         weight_editor.show(ps)
     if "compare" not in hidden:
         compare.show(ps)
     if "export" not in hidden:
-        with st.expander("Export: figures, the run as a GIF, the data, the network"):
+        with st.expander("Export: the run as a GIF, the data, the network"):
             exports.export_panel(ps)
 
 

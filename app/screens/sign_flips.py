@@ -3,36 +3,27 @@
 A network with one hidden layer of m units is trained; then each of the 2ᵐ sign patterns is
 applied to its first layer (unit i: w_i, b_i -> -w_i, -b_i where the pattern says "-"), the
 features [f(z_1), ..., f(z_m)] are held fixed and only the output unit is retrained. A
-pattern works when those features are linearly separable. The maths is in `engine.labs`;
-this page only gathers the settings, shows progress and draws.
+pattern works when those features are linearly separable. The maths is in
+`engine.labs.sign_flips`; this page only gathers the settings, shows progress and draws.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
-# Opened by its URL on a fresh server, before the entry script ever ran, a page runs on its
-# own (Streamlit's pages-folder mode): put the repository on the path as streamlit_app.py does.
-_ROOT = Path(__file__).resolve().parents[2]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
 
-from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from typing import NamedTuple  # noqa: E402
-
-import numpy as np  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
-from plotly.subplots import make_subplots  # noqa: E402
-
-from app import exports, guard, jobs  # noqa: E402
-from app.figures import HEAT  # noqa: E402
-from app.figures import NEGATIVE as NEG  # noqa: E402
-from app.figures import POSITIVE as POS  # noqa: E402
-from engine import datasets, geometry, labs  # noqa: E402
-from engine.network import Network  # noqa: E402
+from app import exports, guard, jobs, lab_page
+from app.palette import BOUNDARY, MUTED_TEXT, POINT_EDGE, UNIT_COLORS, ZERO_LINE
+from app.palette import NEGATIVE as NEG
+from app.palette import POSITIVE as POS
+from engine import csv_points, datasets, geometry, labs
+from engine.network import Network
 
 STATE_KEY = "lab_sign_flips"
 JOB_KEY = "lab_sign_flips_job"  # the computation in progress (app.jobs)
@@ -73,23 +64,16 @@ class Result:
 
 @dataclass
 class SignFlipsState:
-    params: Params
+    params: Params = field(default_factory=Params)
     result: Result | None = None
     order: str = "pattern"
-
-
-def get_state() -> SignFlipsState:
-    """The page's one state object, created only when missing."""
-    if STATE_KEY not in st.session_state:
-        st.session_state[STATE_KEY] = SignFlipsState(Params())
-    return st.session_state[STATE_KEY]
 
 
 # -- computing ------------------------------------------------------------------------------
 def compute(p: Params) -> Iterator[jobs.Progress]:
     """Train, then try every sign pattern, one pattern a piece (a job of app.jobs: it takes
     turns with the other sessions, shows progress, can be cancelled); the maths is
-    engine.labs."""
+    engine.labs.sign_flips."""
     n_patterns = 2**p.units
     yield jobs.Progress(0.0, "Training the network…")
     X, y = datasets.make(p.dataset, p.n_samples, p.noise, p.seed)
@@ -136,7 +120,7 @@ def _add_points(fig, x, y, colors, row, col):
             y=y,
             mode="markers",
             hoverinfo="skip",
-            marker=dict(color=colors, size=4, line=dict(color="white", width=0.5)),
+            marker=dict(color=colors, size=4, line=dict(color=POINT_EDGE, width=0.5)),
         ),
         row=row,
         col=col,
@@ -169,37 +153,10 @@ def grid_figure(result: Result, order: str) -> go.Figure:
         r, c = divmod(k, per_row)
         row, col = r + 1, 2 * c + 1
         surface = result.surfaces[index[id(p)]].astype(np.float32)
-        fig.add_trace(
-            go.Heatmap(
-                zsmooth="best",
-                x=xs,
-                y=ys,
-                z=surface,
-                zmin=-2,
-                zmax=2,
-                colorscale=HEAT,
-                showscale=False,
-                hoverinfo="skip",
-            ),
-            row=row,
-            col=col,
-        )
-        fig.add_trace(
-            go.Contour(
-                x=xs,
-                y=ys,
-                z=surface,
-                contours=dict(start=0, end=0, coloring="none"),
-                line=dict(color="#222831", width=1.5),
-                showscale=False,
-                hoverinfo="skip",
-            ),
-            row=row,
-            col=col,
-        )
+        lab_page.add_surface(fig, xs, ys, surface, row=row, col=col)
         for i, (w1, w2, b) in enumerate(geometry.unit_lines(p.net)):
-            seg = exports.clip_line(w1, w2, b, *result.extent)
-            _add_segment(fig, seg, exports.UNIT_COLORS[i % 12], row, col)
+            seg = geometry.clip_line(w1, w2, b, *result.extent)
+            _add_segment(fig, seg, UNIT_COLORS[i % len(UNIT_COLORS)], row, col)
         _add_points(fig, result.X[:, 0], result.X[:, 1], colors, row, col)
         H = p.hidden
         h2 = H[:, 1] if m >= 2 else np.zeros(len(H))
@@ -214,7 +171,7 @@ def grid_figure(result: Result, order: str) -> go.Figure:
                 arrowhead=0,
                 ax=34,
                 ay=-24,
-                font=dict(size=10, color="#444"),
+                font=dict(size=10, color=MUTED_TEXT),
                 row=row,
                 col=col + 1,
             )
@@ -222,14 +179,14 @@ def grid_figure(result: Result, order: str) -> go.Figure:
             v, c0 = p.net.coefs[-1][:, 0], p.net.intercepts[-1][0]
             lo = min(-0.1, float(H.min()))
             hi = float(H.max()) * 1.1 + 0.1
-            seg = exports.clip_line(float(v[0]), float(v[1]), float(c0), lo, hi, lo, hi)
-            _add_segment(fig, seg, "#222831", row, col + 1)
+            seg = geometry.clip_line(float(v[0]), float(v[1]), float(c0), lo, hi, lo, hi)
+            _add_segment(fig, seg, BOUNDARY, row, col + 1)
             fig.update_xaxes(range=[lo, hi], row=row, col=col + 1)
             fig.update_yaxes(range=[lo, hi], row=row, col=col + 1)
         fig.update_xaxes(range=list(result.extent[:2]), row=row, col=col)
         fig.update_yaxes(range=list(result.extent[2:]), row=row, col=col)
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=True, zerolinecolor="#ddd")
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=True, zerolinecolor="#ddd")
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=True, zerolinecolor=ZERO_LINE)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=True, zerolinecolor=ZERO_LINE)
     fig.update_annotations(font_size=11)
     fig.update_layout(
         template="none",
@@ -238,39 +195,6 @@ def grid_figure(result: Result, order: str) -> go.Figure:
         margin=dict(l=10, r=10, t=40, b=10),
     )
     return fig
-
-
-def grid_png(result: Result, order: str) -> bytes:
-    """The same small multiples drawn with Pillow, for download."""
-    images = []
-    m = result.params.units
-    for p in labs.sort_patterns(result.patterns, order):
-        title = f"{p.label}  {p.accuracy * 100:.1f} %  {'separable' if p.separable else 'not'}"
-        images.append(
-            exports.boundary_image(
-                p.net,
-                result.X,
-                result.y,
-                extent=result.extent,
-                grid=60,
-                size=(260, 260),
-                title=title,
-            )
-        )
-        line = None
-        if m == 2:
-            v, c0 = p.net.coefs[-1][:, 0], p.net.intercepts[-1][0]
-            line = (float(v[0]), float(v[1]), float(c0))
-        images.append(
-            exports.hidden_image(
-                p.hidden[:, :2], result.y, output_line=line, size=(260, 260), title="hidden space"
-            )
-        )
-    per_row = 2 if len(result.patterns) <= 4 else 4
-    sheet = exports.compose(
-        images, 2 * per_row, title=f"Sign patterns · {result.params.dataset} · m = {m}"
-    )
-    return exports.to_png(sheet)
 
 
 def table_rows(result: Result, order: str) -> list[dict]:
@@ -322,31 +246,19 @@ def controls(state: SignFlipsState) -> Params | None:
 
 
 def page():
-    state = get_state()
+    state = lab_page.state(STATE_KEY, SignFlipsState)
     new = controls(state)
-    st.title("Sign patterns")
-    st.markdown(
-        "**The lecture asks:** flip the signs of the hidden units' normal vectors: what "
-        "features do we learn then? With *m* hidden units, how many such sign flips are "
-        "there, and which of them still work?  \n"
-        "**Here:** a network is trained, each of the 2ᵐ sign patterns is applied to its "
-        "first layer, the features are frozen and only the output unit is retrained."
+    lab_page.intro(
+        "Sign patterns",
+        "flip the signs of the hidden units' normal vectors: what features do we learn then? "
+        "With *m* hidden units, how many such sign flips are there, and which of them still "
+        "work?",
+        "a network is trained, each of the 2ᵐ sign patterns is applied to its first layer, "
+        "the features are frozen and only the output unit is retrained.",
     )
-    if new is not None and (new != state.params or state.result is None):
-        state.params = new
-        state.result = None
-    if state.result is None:
-        params = state.params
-        state.result = jobs.run(
-            JOB_KEY,
-            params,
-            lambda: compute(params),
-            name="Trying every sign pattern",
-            restart=new is not None,
-        )
-        if state.result is None:  # running (its progress is shown), cancelled or failed
-            return
-    result = state.result
+    result = lab_page.job_result(state, new, JOB_KEY, compute, name="Trying every sign pattern")
+    if result is None:  # running (its progress is shown), cancelled or failed
+        return
     p = result.params
     n_sep = sum(q.separable for q in result.patterns)
     st.markdown(
@@ -366,9 +278,7 @@ def page():
     )
     state.order = order
     with st.container(key="sign_patterns"):
-        st.plotly_chart(
-            grid_figure(result, order), key="sign_grid", config={"displayModeBar": False}
-        )
+        lab_page.chart(grid_figure(result, order), "sign_grid", "sign_patterns")
         st.caption(
             "Each pair: the input plane (decision surface after retraining the output unit; "
             "coloured lines are the units' lines z_i = 0) and the hidden space "
@@ -377,12 +287,11 @@ def page():
         )
     rows = table_rows(result, order)
     st.dataframe(rows, hide_index=True, key="sf_table")
-    exports.download_row(
-        ("Patterns (PNG)", lambda: grid_png(result, order), "sign_patterns.png", "sf_png"),
+    lab_page.downloads(
         ("Results (CSV)", lambda: exports.rows_csv(rows), "sign_patterns.csv", "sf_results_csv"),
         (
             "Data (CSV)",
-            lambda: datasets.to_csv(result.X, result.y),
+            lambda: csv_points.to_csv(result.X, result.y),
             f"{p.dataset}.csv",
             "sf_data_csv",
         ),
@@ -394,14 +303,13 @@ def page():
         ),
     )
     draw_compensations(result)
-    st.info(
-        "**What you should see.** On the wedge with two ReLU units only the learned pattern "
-        "(++) separates: its units send the wedge to (or next to) the corner (0, 0) of the "
-        "hidden space and everything else away from it. Flip a unit and the wedge lands on an axis "
-        "or in the open quadrant, mixed with the other class: the output unit alone can no "
-        "longer fix it. Which flips survive depends on the data and the units: try more "
-        "units, where several patterns can work, or other data sets.",
-        icon=":material/visibility:",
+    lab_page.what_to_see(
+        "On the wedge with two ReLU units only the learned pattern (++) separates: its units "
+        "send the wedge to (or next to) the corner (0, 0) of the hidden space and everything "
+        "else away from it. Flip a unit and the wedge lands on an axis or in the open "
+        "quadrant, mixed with the other class: the output unit alone can no longer fix it. "
+        "Which flips survive depends on the data and the units: try more units, where several "
+        "patterns can work, or other data sets."
     )
 
 

@@ -3,32 +3,27 @@
 Pick a continuous h on [-pi, pi] (a named target or a formula typed in x, read by
 `engine.formula`, never evaluated by Python), fit it with one hidden layer of m units for
 each chosen m and each activation, and plot the fits and the sup-norm error against m. The
-polynomial activation stops improving (Leshno et al., 1993). Fitting is `engine.labs`.
+polynomial activation stops improving (Leshno et al., 1993). Fitting is
+`engine.labs.universal_approximation`.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
-# Opened by its URL on a fresh server, before the entry script ever ran, a page runs on its
-# own (Streamlit's pages-folder mode): put the repository on the path as streamlit_app.py does.
-_ROOT = Path(__file__).resolve().parents[2]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
 
-from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from typing import NamedTuple  # noqa: E402
-
-import numpy as np  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
-from plotly.subplots import make_subplots  # noqa: E402
-
-from app import exports, guard, jobs, messages  # noqa: E402
-from engine import datasets, labs  # noqa: E402
-from engine.formula import FormulaError  # noqa: E402
+from app import exports, guard, jobs, lab_page, messages
+from app.palette import ACTIVATIONS as ACT_COLORS
+from app.palette import BOUNDARY, MUTED_TEXT
+from app.palette import FITS as FIT_COLORS
+from engine import datasets, labs
+from engine.formula import FormulaError
 
 STATE_KEY = "lab_universal"
 JOB_KEY = "lab_universal_job"  # the fits in progress (app.jobs)
@@ -36,9 +31,6 @@ CUSTOM = "custom formula"
 TARGETS = (*datasets.TARGETS_1D, CUSTOM)
 WIDTH_CHOICES = (1, 2, 3, 5, 10, 20, 50, 100, 200, 300, 500)
 DEFAULT_WIDTHS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
-ACT_COLORS = {"sigmoid": "#1f77b4", "relu": "#d6336c", "quadratic": "#8c6d31", "tanh": "#1b9e77"}
-# The fits of growing m, light and warm to dark and cool (h itself is black and dotted).
-FIT_COLORS = ("#f0a830", "#e0603a", "#b5367a", "#6a2c91", "#1f1f7a")
 DISCONTINUOUS = {"step"}
 DESCRIPTIONS = {
     "sin": "sin(x)",
@@ -70,18 +62,11 @@ class Params(NamedTuple):
 
 @dataclass
 class UniversalState:
-    params: Params  # what the form asked for last
+    params: Params = field(default_factory=Params)  # what the form asked for last
     fits: dict[str, list[labs.UniversalFit]] = field(default_factory=dict)
     fits_params: Params | None = None  # what ``fits`` were made with
     failed: Params | None = None  # parameters that could not be used (a bad formula)
     error: str | None = None
-
-
-def get_state() -> UniversalState:
-    """The page's one state object, created only when missing."""
-    if STATE_KEY not in st.session_state:
-        st.session_state[STATE_KEY] = UniversalState(Params())
-    return st.session_state[STATE_KEY]
 
 
 # -- computing ------------------------------------------------------------------------------
@@ -157,7 +142,7 @@ def fits_figure(p: Params, fits) -> go.Figure:
             showlegend=k == 1,
             row=1,
             col=k,
-            line=dict(color="#222831", width=2, dash="dot"),
+            line=dict(color=BOUNDARY, width=2, dash="dot"),
         )
         fig.update_yaxes(range=[lo - pad, hi + pad], row=1, col=k)
     fig.update_layout(
@@ -177,7 +162,7 @@ def error_figure(fits) -> go.Figure:
             y=[max(f.sup_error, 1e-12) for f in rows],
             mode="lines+markers",
             name=a,
-            line=dict(color=ACT_COLORS.get(a, "#444"), width=2),
+            line=dict(color=ACT_COLORS.get(a, MUTED_TEXT), width=2),
         )
     fig.update_layout(
         template="none",
@@ -190,64 +175,6 @@ def error_figure(fits) -> go.Figure:
         legend=dict(orientation="h", y=1.1, x=0),
     )
     return fig
-
-
-def error_png(fits) -> bytes:
-    series = [
-        {
-            "x": [f.m for f in rows],
-            "y": [max(f.sup_error, 1e-12) for f in rows],
-            "label": a,
-            "color": ACT_COLORS.get(a),
-            "markers": True,
-        }
-        for a, rows in fits.items()
-    ]
-    return exports.to_png(
-        exports.lines_image(
-            series,
-            title="Sup error against width",
-            xlabel="hidden units m",
-            ylabel="max |F(x) - h(x)|",
-            logx=True,
-            logy=True,
-            size=(620, 420),
-        )
-    )
-
-
-def fits_png(p: Params, fits) -> bytes:
-    x, h = truth(p)
-    show = shown_widths(p.widths)
-    lo, hi = float(h.min()), float(h.max())
-    pad = 0.25 * (hi - lo or 1.0)
-    images = []
-    for a, rows in fits.items():
-        by_m = {f.m: f for f in rows}
-        series = [
-            {
-                "x": by_m[m].x,
-                "y": by_m[m].fit,
-                "label": f"m = {m}",
-                "color": FIT_COLORS[min(i, len(FIT_COLORS) - 1)],
-            }
-            for i, m in enumerate(show)
-        ]
-        series.append({"x": x, "y": h, "label": "h(x)", "color": "#222831", "width": 1})
-        images.append(
-            exports.lines_image(
-                series,
-                title=a,
-                xlabel="x",
-                size=(420, 340),
-                extent=(-np.pi, np.pi, lo - pad, hi + pad),
-            )
-        )
-    return exports.to_png(
-        exports.compose(
-            images, len(images), title=f"Fits of h(x) = {DESCRIPTIONS.get(p.spec, p.spec)}"
-        )
-    )
 
 
 def error_rows(fits) -> list[dict]:
@@ -318,15 +245,15 @@ def controls(state: UniversalState) -> Params | None:
 
 
 def page():
-    state = get_state()
+    state = lab_page.state(STATE_KEY, UniversalState)
     new = controls(state)
-    st.title("Universal approximation")
-    st.markdown(
-        "**The lecture asks:** can one hidden layer F(x) = Σ ν_i f(w_i x + b_i) approximate "
-        "*any* continuous h on a compact set to any accuracy (Cybenko, Hornik), and for which "
-        "activations f (Leshno et al.: exactly those that are not polynomials)?  \n"
-        "**Here:** fit h on [−π, π] with m units, for several m and activations, and watch "
-        "the worst-case error max |F(x) − h(x)|."
+    lab_page.intro(
+        "Universal approximation",
+        "can one hidden layer F(x) = Σ ν_i f(w_i x + b_i) approximate *any* continuous h on a "
+        "compact set to any accuracy (Cybenko, Hornik), and for which activations f (Leshno "
+        "et al.: exactly those that are not polynomials)?",
+        "fit h on [−π, π] with m units, for several m and activations, and watch the "
+        "worst-case error max |F(x) − h(x)|.",
     )
     if new is not None:
         state.params = new
@@ -368,10 +295,11 @@ def page():
         "**Fits of h(x) = {what}** (dotted: h; darker: more units)",
         what=messages.Markdown(what),
     )
-    st.plotly_chart(fits_figure(shown, fits), key="approx_fits", config={"displayModeBar": False})
+    lab_page.chart(fits_figure(shown, fits), "approx_fits", "fits")
     st.markdown("**Sup-norm error against m** (log–log)")
-    st.plotly_chart(error_figure(fits), key="approx_error", config={"displayModeBar": False})
+    lab_page.chart(error_figure(fits), "approx_error", "sup_error")
     rows = error_rows(fits)
+    how = labs.UNIVERSAL_SETTINGS
     with st.expander("Errors as a table, and how each network is fitted"):
         st.dataframe(rows, hide_index=True, key="ua_table")
         st.markdown(
@@ -380,23 +308,21 @@ def page():
             "w_i x + b_i = 0 is placed at its own point of [−π, π] (stratified), with "
             "slopes spread log-uniformly (steeper for larger m); (2) the output layer is set "
             "by least squares, then **every** weight is trained by full-batch gradient "
-            "descent with momentum 0.9 (learning rate 0.01, gradient clipped at norm 1) for "
+            f"descent with momentum {how.momentum:g} (learning rate {how.learning_rate:g}, "
+            f"gradient clipped at norm {how.clip_norm:g}) for "
             "the chosen number of epochs; (3) the output layer is refitted by least squares, "
             "which gradient descent only approaches slowly when m is large. The error is "
             f"measured on {labs.EVAL_POINTS} points."
         )
-    exports.download_row(
-        ("Error chart (PNG)", lambda: error_png(fits), "sup_error.png", "ua_err_png"),
-        ("Fits (PNG)", lambda: fits_png(shown, fits), "fits.png", "ua_fits_png"),
+    lab_page.downloads(
         ("Errors (CSV)", lambda: exports.rows_csv(rows), "sup_error.csv", "ua_err_csv"),
         ("Fits (CSV)", lambda: fits_csv(fits), "fits.csv", "ua_fits_csv"),
     )
-    st.info(
-        "**What you should see.** The sigmoid's and the ReLU's errors fall steadily as m "
-        "grows (a straight-ish line on the log–log plot: more units, finer pieces). The "
-        "quadratic's error stops falling after m = 2 or 3: a sum of quadratics is a quadratic, "
-        "whatever m, so a polynomial activation is not universal (Leshno et al.).",
-        icon=":material/visibility:",
+    lab_page.what_to_see(
+        "The sigmoid's and the ReLU's errors fall steadily as m grows (a straight-ish line on "
+        "the log–log plot: more units, finer pieces). The quadratic's error stops falling after "
+        "m = 2 or 3: a sum of quadratics is a quadratic, whatever m, so a polynomial activation "
+        "is not universal (Leshno et al.)."
     )
 
 
