@@ -15,6 +15,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    # matplotlib's font cache (the run's GIF), built into the image below: the app's user has
+    # no home to write it in.
+    MPLCONFIGDIR=/opt/matplotlib \
     # One BLAS thread per replica: the app's work is many small matrices, and replicas (or
     # other containers) on the same cores must not fight over them.
     OMP_NUM_THREADS=1 \
@@ -43,7 +46,8 @@ RUN pip install --no-deps -e .
 # so that no replica spends seconds compiling at its first Play).
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin studio \
     && python -c "from engine import compiled; compiled.warm_up()" \
-    && chown -R studio "$NUMBA_CACHE_DIR"
+    && python -c "import matplotlib.font_manager" \
+    && chown -R studio "$NUMBA_CACHE_DIR" "$MPLCONFIGDIR"
 USER studio
 
 EXPOSE 8501

@@ -3,8 +3,8 @@
 The NumPy path (``objective_and_gradients``, ``Network.backward``, ``SGD.step``) is the
 lecture's reference and the path for wide networks, where BLAS does the work. For the
 networks of the Playground (a few units, a few hundred points) a NumPy step is ~20 calls
-whose overhead is nearly all of its time (~18 us for 2-8-1 on 200 points); here the same
-maths runs as compiled loops (~3 us), and one call runs as many steps as the trainer asks.
+whose overhead is nearly all of its time; here the same maths runs as compiled loops, and
+one call runs as many steps as the trainer asks (figures: benchmarks/engine_speed.py).
 
 The maths is the NumPy path's, built from the same definitions: each activation, loss,
 penalty and update rule is written once, per number, in the tables of ``engine.activations``,
@@ -488,9 +488,8 @@ def _train_steps(
 def _one_hidden_layer(X, W1, b1, activation, W2, b2, out):
     """out = f(X W1 + b1) W2 + b2, one point at a time: the point's z and a (a row of the
     hidden layer) stay in registers and L1 between the product that writes them, f, and the
-    output's product that reads them. For a 100 x 100 grid through 2-500-1 in float32 this
-    is ~1.1 ms, against ~4 ms for the same maths as three NumPy calls per chunk (which
-    write and read the chunk's z and a in memory)."""
+    output's product that reads them, where three NumPy calls per chunk write and read the
+    chunk's z and a in memory (benchmarks/engine_speed.py's grid figures)."""
     n, d = X.shape
     m = W1.shape[1]
     k = W2.shape[1]
