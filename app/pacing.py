@@ -324,19 +324,6 @@ def plan(
     return next(p for p in options if p.rate >= NEAR_BEST * best - 1e-9)
 
 
-def fair_interval(
-    base: float,
-    playing: int,
-    cost: float | None,
-    cpu: float = SERVER_CPU,
-    *,
-    spacing: float = FRAME_SPACING,
-    run_overhead: float = RUN_OVERHEAD,
-) -> float:
-    """The ``run_every`` of ``plan``."""
-    return plan(base, playing, cost, cpu, spacing=spacing, run_overhead=run_overhead).interval
-
-
 def frame_rate(interval: float, spacing: float = FRAME_SPACING) -> float:
     """Frames a second a page shows when its runs come every ``interval`` seconds, each with
     ``frames_per_run`` frames."""

@@ -106,7 +106,14 @@ class FrameStream {
   // Queue a message's frames; `fresh` (a click, a slider, the first frame) drops what waits
   // and paints at once.
   push(d, fresh) {
-    const frames = messageFrames(d);
+    let frames = messageFrames(d);
+    if (!fresh && frames.length > 1) {
+      // A run may send again frames that were sent before (when its message could replace
+      // the one before it on the way): keep only those newer than what this view has.
+      const last = this.queue.length ? this.queue[this.queue.length - 1].frame : this.shown;
+      frames = frames.filter((f) => !(f.frame <= last));
+      if (!frames.length) return;
+    }
     this.stats.received += frames.length;
     const now = performance.now();
     if (fresh || frames.length === 1) {

@@ -10,6 +10,7 @@ paused).
 from __future__ import annotations
 
 import copy
+import time
 
 import numpy as np
 import streamlit as st
@@ -42,6 +43,9 @@ from engine import csv_points, datasets
 # each page longer runs with more frames (app.pacing.plan).
 RUN_SECONDS = 0.3
 LEAD = "_playground_lead"  # session key: the next live run sends pacing.LEAD_RUNS runs' worth
+# Session key: (when it ended, its boundary frames, its hidden frames) of the lead run, which
+# the next run sends again when it follows at once (see _live_frames).
+LEAD_SENT = "_playground_lead_sent"
 CURVES_HEIGHT, NETWORK_HEIGHT = 360, 260  # as the Plotly figures' heights
 # Streamlit fades an element while a run that will replace it is under way. The status line
 # and the note under the charts are replaced by every run of their fragment: with a busy
@@ -214,6 +218,7 @@ def _live_frames(ps: S.PlaygroundState, live: bool, run: pacing.Run) -> int:
     flush = ps.full_run
     ps.full_run = False
     count = run.plan.frames if live else 1
+    lead = False
     if live and flush:
         # A page's own run (Play, a slider) answers at once with a few frames, and its first
         # timer run, pacing.FIRST_TICK later, with a lead (app.pacing).
@@ -221,6 +226,14 @@ def _live_frames(ps: S.PlaygroundState, live: bool, run: pacing.Run) -> int:
         st.session_state[LEAD] = True
     elif live and st.session_state.pop(LEAD, False):
         count = min(pacing.LEAD_RUNS * count, pacing.MAX_BURST)
+        lead = True
+    sent = st.session_state.pop(LEAD_SENT, None)
+    if live and not flush and sent and time.monotonic() - sent[0] < pacing.FIRST_TICK:
+        # The short first timer fired again before the plan's interval reached the browser:
+        # this run follows the lead at once, and Streamlit replaces a view's message not yet
+        # sent with the next one for that view, so the lead's frames would be lost. Send
+        # them again instead of new ones (the browser skips the frames it has).
+        return _send_frames(ps, sent[1], sent[2], run, live, flush, None)
     # While many play, a coarser surface: its cost and bytes are a good part of a frame's.
     grid = pacing.grid_size(ps.trainer.net.layer_sizes)
     if live:
@@ -239,6 +252,14 @@ def _live_frames(ps: S.PlaygroundState, live: bool, run: pacing.Run) -> int:
         hidden.append(h)
         if stop or ps.trainer.diverged or run.over_budget():
             break
+    count = _send_frames(ps, boundary, hidden, run, live, flush, stop)
+    if lead:
+        st.session_state[LEAD_SENT] = (time.monotonic(), boundary, hidden)
+    return count
+
+
+def _send_frames(ps: S.PlaygroundState, boundary, hidden, run, live, flush, stop) -> int:
+    """Send a run's frames to both views, with the status line under them; return how many."""
     spacing = 1000 * (run.plan.spacing if live else pacing.FRAME_SPACING)
     left, right = st.columns(2, gap="medium")
     with left:
