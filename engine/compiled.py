@@ -50,8 +50,8 @@ ACTIVATION_CODES = {
 }
 LOSS_CODES = {name: code for code, name in enumerate(losses.LOSSES)}
 SOLVER_CODES = {name: code for code, name in enumerate(optim.SOLVERS)}
-# What a call of the kernel ends with.
-OK, NOT_FINITE, GREW = range(3)
+# What a call of the kernel ends with: the guard's verdicts (OK: every step was taken).
+OK, NOT_FINITE, GREW, TAKE_AND_KEEP = optim.TAKE, optim.NOT_FINITE, optim.GREW, optim.TAKE_AND_KEEP
 
 
 def penalty_strengths(settings):
@@ -255,7 +255,6 @@ _propose_update = _dispatch(
 )
 _clip_scale = _compile(optim.clip_scale)
 _guard_verdict = _compile(optim.guard_verdict)
-TAKE_AND_KEEP, NOT_FINITE_STEP, GREW_STEP = optim.TAKE_AND_KEEP, optim.NOT_FINITE, optim.GREW
 
 
 @numba.njit(fastmath=FASTMATH, error_model="numpy")
@@ -452,11 +451,9 @@ def _train_steps(
             total += grad[i] * grad[i]
         norm = math.sqrt(total)
         values[s], norms[s] = value, norm
-        verdict = NOT_FINITE_STEP if not math.isfinite(norm) else _guard_verdict(value, guard)
-        if verdict == NOT_FINITE_STEP:
-            return s, NOT_FINITE
-        if verdict == GREW_STEP:
-            return s, GREW
+        verdict = NOT_FINITE if not math.isfinite(norm) else _guard_verdict(value, guard)
+        if verdict == NOT_FINITE or verdict == GREW:
+            return s, verdict
         if verdict == TAKE_AND_KEEP:
             for i in range(len(theta)):
                 good_theta[i] = theta[i]

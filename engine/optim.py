@@ -42,7 +42,7 @@ EPS = 1e-8
 
 # What the guard says of a step before its update (a step with a non-finite gradient or
 # update is NOT_FINITE too; each path checks those where it computes them).
-TAKE, TAKE_AND_KEEP, NOT_FINITE, GREW = range(4)
+TAKE, NOT_FINITE, GREW, TAKE_AND_KEEP = range(4)
 
 
 def guard_verdict(value, guard):

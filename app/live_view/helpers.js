@@ -86,6 +86,17 @@ function fmt(v) {
 }
 
 // Clip the line a*x + b*y + c = 0 to the box [x0, x1] x [y0, y1] -> [xa, ya, xb, yb] or null.
+// Stroke the current path as a decision boundary: a light halo under it, so that it reads
+// over the surface's colours and the points.
+function strokeBoundary(ctx, width) {
+  ctx.strokeStyle = PALETTE.halo;
+  ctx.lineWidth = 4;
+  ctx.stroke();
+  ctx.strokeStyle = PALETTE.boundary;
+  ctx.lineWidth = width;
+  ctx.stroke();
+}
+
 function clipLine(a, b, c, x0, x1, y0, y1) {
   const n2 = a * a + b * b;
   if (!(n2 > 0)) return null;

@@ -44,12 +44,7 @@ function paintHidden(ctx, L, d) {
       ctx.beginPath();
       ctx.moveTo(L.X(seg[0]), L.Y(seg[1]));
       ctx.lineTo(L.X(seg[2]), L.Y(seg[3]));
-      ctx.strokeStyle = PALETTE.halo;
-      ctx.lineWidth = 4;
-      ctx.stroke();
-      ctx.strokeStyle = PALETTE.boundary;
-      ctx.lineWidth = 2;
-      ctx.stroke();
+      strokeBoundary(ctx, 2);
     }
   }
 }

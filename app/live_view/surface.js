@@ -191,12 +191,7 @@ class Surface {
       }
       ctx.lineCap = "round";
       ctx.lineJoin = "round";
-      ctx.strokeStyle = PALETTE.halo;
-      ctx.lineWidth = 4;
-      ctx.stroke();
-      ctx.strokeStyle = PALETTE.boundary;
-      ctx.lineWidth = 1.8;
-      ctx.stroke();
+      strokeBoundary(ctx, 1.8);
     }
   }
 }
